@@ -1,0 +1,1 @@
+//! chatwarden archive stage.

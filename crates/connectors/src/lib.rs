@@ -1,0 +1,1 @@
+//! chatwarden connectors stage.

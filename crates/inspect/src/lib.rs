@@ -1,0 +1,1 @@
+//! chatwarden inspect stage.

@@ -1,0 +1,163 @@
+//! Messages and their attachments.
+
+use crate::ids::{ConversationId, IdHasher, MessageId, ParticipantId};
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use serde::{Deserialize, Serialize};
+
+/// A message written by a person, or an event the app recorded (member added,
+/// security code changed, encryption banner).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Message,
+    System,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Message => "message",
+            MessageKind::System => "system",
+        }
+    }
+}
+
+/// How the UTC instant of a message was known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeSource {
+    /// The source gave a UTC instant (epoch, `Z`).
+    NativeUtc,
+    /// The source gave a local time with its offset.
+    NativeOffset,
+    /// The source gave a wall-clock time; the operator named the zone.
+    AssumedOperatorZone,
+    /// The source gave a wall-clock time and no zone was named: read as UTC.
+    AssumedUtc,
+}
+
+/// What an attachment is, as far as the source tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+    Document,
+    Sticker,
+    Gif,
+    Contact,
+    Location,
+    Other,
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image",
+            MediaKind::Video => "video",
+            MediaKind::Audio => "audio",
+            MediaKind::Document => "document",
+            MediaKind::Sticker => "sticker",
+            MediaKind::Gif => "gif",
+            MediaKind::Contact => "contact",
+            MediaKind::Location => "location",
+            MediaKind::Other => "other",
+        }
+    }
+
+    /// Guesses the kind from a file name's extension.
+    pub fn from_file_name(name: &str) -> MediaKind {
+        let ext = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "jpg" | "jpeg" | "png" | "heic" | "heif" | "bmp" | "tif" | "tiff" => MediaKind::Image,
+            "webp" => MediaKind::Sticker,
+            "gif" => MediaKind::Gif,
+            "mp4" | "mov" | "3gp" | "mkv" | "avi" | "webm" => MediaKind::Video,
+            "opus" | "ogg" | "mp3" | "m4a" | "aac" | "amr" | "wav" => MediaKind::Audio,
+            "vcf" => MediaKind::Contact,
+            "" => MediaKind::Other,
+            _ => MediaKind::Document,
+        }
+    }
+}
+
+/// A file sent with a message. `included` is false when the export only names it
+/// (e.g. WhatsApp's `<Media omitted>`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The file name, when the export names one.
+    pub name: Option<String>,
+    pub kind: MediaKind,
+    /// Whether the file's bytes came with the export.
+    pub included: bool,
+    /// Size in bytes, when the bytes are present.
+    pub size: Option<u64>,
+    /// Lowercase hex SHA-256 of the bytes, when present.
+    pub content_hash: Option<String>,
+    /// The placeholder text the export wrote, when the file was left out.
+    pub placeholder: Option<String>,
+}
+
+/// Where a message came from: the file (path inside a zip after `!/`) and the
+/// 1-based line (or record number) where it starts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub file: String,
+    pub line: u64,
+}
+
+/// One normalized message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation: crate::ids::ConversationId,
+    /// Position in the source (0-based); breaks ties between equal times.
+    pub seq: u64,
+    pub kind: MessageKind,
+    /// The sender's name as shown, invisible marks removed; `None` for system lines.
+    pub sender: Option<String>,
+    pub sender_id: Option<ParticipantId>,
+    /// The instant in UTC (RFC 3339 when serialized).
+    pub sent_at: Timestamp,
+    /// The wall-clock time as written in the source, no offset.
+    pub local_time: DateTime,
+    pub time_source: TimeSource,
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+    pub deleted: bool,
+    pub edited: bool,
+    pub source: SourceRef,
+}
+
+impl Message {
+    /// The id of a message with no native id: derived from the conversation, the
+    /// local time as written, the sender, the text, and the occurrence index among
+    /// messages identical in all of those (so "ok", "ok" in one minute stay two).
+    pub fn derived_id(
+        conversation: &ConversationId,
+        local_time: &DateTime,
+        sender: Option<&str>,
+        raw_body: &str,
+        occurrence: u64,
+    ) -> MessageId {
+        let mut h = IdHasher::new("message");
+        h.str(conversation.as_str())
+            .str(&local_time.to_string())
+            .str(sender.unwrap_or(""))
+            .str(raw_body)
+            .u64(occurrence);
+        MessageId(h.finish_hex())
+    }
+
+    /// The id of a message whose source has its own id (Telegram, Slack, wamid …).
+    pub fn native_id(conversation: &ConversationId, native: &str) -> MessageId {
+        let mut h = IdHasher::new("message-native");
+        h.str(conversation.as_str()).str(native);
+        MessageId(h.finish_hex())
+    }
+}
