@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# chatwarden benchmarks. One command per benchmark; results go to stdout and bench/results/.
+#
+#   bash bench/run.sh whatsapp [MESSAGES]   WhatsApp parse throughput and memory vs the npm
+#                                          package whatsapp-chat-parser (default 1,000,000 messages)
+#   bash bench/dlp/run.sh                  inspection accuracy and speed vs Microsoft Presidio
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-whatsapp}
+mkdir -p target/bench bench/results
+
+machine() {
+  echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
+  echo "rustc: $(rustc --version); node: $(node --version)"
+}
+
+# Runs a command under GNU time; prints "wall_seconds peak_rss_kib" then the command's stdout line.
+measure() {
+  /usr/bin/time -f '%e %M' -o target/bench/time.txt "$@" > target/bench/out.txt
+  cat target/bench/time.txt
+  tail -1 target/bench/out.txt
+}
+
+case "$what" in
+whatsapp)
+  total=${2:-1000000}
+  command -v /usr/bin/time >/dev/null || apt-get install -y time
+  cargo build --release -p chatwarden-bench --quiet
+  (cd bench/whatsapp-node && npm ci --silent --no-audit --no-fund)
+  bin=target/release/chatwarden-bench
+  out=bench/results/whatsapp.md
+  {
+    echo "## WhatsApp parse: chatwarden vs whatsapp-chat-parser $(node -p "require('./bench/whatsapp-node/node_modules/whatsapp-chat-parser/package.json').version")"
+    echo
+    machine | sed 's/^/- /'
+    echo "- command: bash bench/run.sh whatsapp $total"
+    echo
+    echo "| messages | file MB | tool | parse s | messages/s | MB/s | peak RSS MB | speed ratio |"
+    echo "|---:|---:|---|---:|---:|---:|---:|---:|"
+  } > "$out"
+  for n in $((total / 4)) "$total"; do
+    file=target/bench/whatsapp-$n.txt
+    [ -f "$file" ] || "$bin" gen-whatsapp "$n" "$file"
+    mb=$(awk -v b="$(stat -c %s "$file")" 'BEGIN {printf "%.1f", b / 1e6}')
+    read -r cw_wall cw_rss < <(measure "$bin" parse-whatsapp "$file" | head -1)
+    cw_json=$(tail -1 target/bench/out.txt)
+    read -r js_wall js_rss < <(measure node bench/whatsapp-node/parse.mjs "$file" | head -1)
+    js_json=$(tail -1 target/bench/out.txt)
+    python3 - "$n" "$mb" "$cw_json" "$cw_rss" "$js_json" "$js_rss" >> "$out" <<'PY'
+import json, sys
+n, mb = int(sys.argv[1]), float(sys.argv[2])
+cw, cw_rss = json.loads(sys.argv[3]), int(sys.argv[4])
+js, js_rss = json.loads(sys.argv[5]), int(sys.argv[6])
+ratio = js["parse_seconds"] / cw["parse_seconds"]
+for name, r, rss, extra in (("chatwarden (streaming, both passes, file I/O included)", cw, cw_rss, f"**{ratio:.1f}×**"),
+                            ("whatsapp-chat-parser (parseString, file read excluded)", js, js_rss, "1.0×")):
+    s = r["parse_seconds"]
+    print(f"| {n:,} | {mb:.1f} | {name} ({r['messages']:,} parsed) | {s:.2f} | {r['messages']/s:,.0f} | {mb/s:.1f} | {rss/1024:.0f} | {extra} |")
+PY
+  done
+  cat "$out"
+  ;;
+*)
+  echo "unknown benchmark: $what (try: whatsapp)" >&2
+  exit 2
+  ;;
+esac
