@@ -1,1 +1,2 @@
 //! chatwarden archive stage.
+pub mod tlog;
