@@ -10,12 +10,18 @@
 //!   verification algorithms; the tree is the same as RFC 6962's).
 //! * C2SP `signed-note`, `tlog-checkpoint` and `tlog-proof` specifications (c2sp.org).
 
+mod checkpoint;
 mod merkle;
+mod note;
+mod proof;
 
+pub use checkpoint::Checkpoint;
 pub use merkle::{
     Hash, TreeBuilder, consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root,
     verify_consistency, verify_inclusion,
 };
+pub use note::{NoteSigner, NoteVerifier, add_signature, open_note, sign_note};
+pub use proof::ProofBundle;
 
 /// Everything that can go wrong building or checking log proofs, notes and checkpoints.
 ///
@@ -74,6 +80,9 @@ pub enum TlogError {
     /// A checkpoint body is not well formed.
     #[error("malformed checkpoint: {0}")]
     MalformedCheckpoint(&'static str),
+    /// The operating system's random number generator failed.
+    #[error("could not obtain random bytes for a new key")]
+    Randomness,
     /// A proof bundle is not well formed.
     #[error("malformed proof bundle: {0}")]
     MalformedProof(&'static str),
