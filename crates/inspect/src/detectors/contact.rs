@@ -1,0 +1,207 @@
+//! Contact data: e-mail addresses, phone numbers, URLs, IP addresses.
+
+use crate::checksum::digits;
+use crate::pattern::{PatternDef, ValidateCtx, Verdict, trailing_punct};
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+/// Top-level domains accepted for URLs written without a scheme (`example.com/x`).
+/// A compact list of the common generic and country TLDs; schemeful URLs accept any.
+const BARE_TLDS: &str = "com|org|net|edu|gov|io|co|ai|app|dev|info|biz|me|tv|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|cn|jp|kr|in|sg|hk|tw|au|nz|ca|us|br|mx|ar|ru|za|ae|sa|il|tr|gr|cz|hu|ro";
+
+pub(crate) fn patterns() -> Vec<PatternDef> {
+    vec![
+        PatternDef::new(
+            "EMAIL_ADDRESS",
+            "email",
+            r"\b[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b",
+            email,
+            0.95,
+        ),
+        PatternDef::new(
+            "PHONE_NUMBER",
+            "phone",
+            r"(?:\+[0-9]|\([0-9]|\b[0-9])[0-9 ()./\-]{5,22}[0-9]\b",
+            phone,
+            1.0,
+        ),
+        PatternDef::new(
+            "URL",
+            "url",
+            r"(?i:\bhttps?://|\bwww\.)[^\s<>]+",
+            url,
+            0.6,
+        ),
+        PatternDef {
+            regex: std::borrow::Cow::Owned(format!(
+                r"\b[A-Za-z0-9](?:[A-Za-z0-9\-]{{0,62}}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{{0,62}}[A-Za-z0-9])?)*\.(?:{BARE_TLDS})(?:/[^\s<>]*)?\b"
+            )),
+            ..PatternDef::new("URL", "url_bare", "", url, 0.55)
+        },
+        PatternDef::new(
+            "IP_ADDRESS",
+            "ipv4",
+            r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b",
+            ipv4,
+            0.6,
+        ),
+        PatternDef::new(
+            "IP_ADDRESS",
+            "ipv6",
+            r"(?:\b[0-9A-Fa-f]{1,4}|:):[0-9A-Fa-f:]{1,38}[0-9A-Fa-f]\b",
+            ipv6,
+            0.6,
+        ),
+    ]
+}
+
+fn email(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
+    let (local, domain) = c.split_once('@')?;
+    if local.ends_with('.') || local.contains("..") || domain.contains("..") {
+        return None;
+    }
+    Verdict::score(1.0)
+}
+
+fn phone(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
+    if let Some(v) = phone_exact(c, ctx) {
+        return Some(v);
+    }
+    // A greedy candidate may have run into a following number ("… 2671 415 …"):
+    // try the prefixes that end before a space, longest first.
+    let mut cut = c.len();
+    let mut tries = 0;
+    while let Some(i) = c.get(..cut).and_then(|s| s.rfind(' ')) {
+        tries += 1;
+        if tries > 4 {
+            break;
+        }
+        let head = c.get(..i)?.trim_end();
+        if let Some(v) = phone_exact(head, ctx) {
+            return Verdict::trimmed(v.score, 0, c.len() - head.len());
+        }
+        cut = i;
+    }
+    None
+}
+
+fn phone_exact(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
+    if !c.ends_with(|ch: char| ch.is_ascii_digit()) {
+        return None;
+    }
+    let ds = digits(c);
+    if !(7..=15).contains(&ds.len()) {
+        return None;
+    }
+    // Parentheses must balance: "(415) 555-2671" yes, "2671)" no.
+    let opens = c.bytes().filter(|&b| b == b'(').count();
+    let closes = c.bytes().filter(|&b| b == b')').count();
+    if opens != closes || opens > 1 {
+        return None;
+    }
+    let before = ctx.text.get(..ctx.start).unwrap_or("");
+    if before.ends_with(['$', '€', '£', '¥', '#']) || before.ends_with("No.") {
+        return None;
+    }
+    if looks_like_date_or_decimal(c) || ds.iter().all(|&d| Some(&d) == ds.first()) {
+        return None;
+    }
+    let international = c.starts_with('+') || c.starts_with("00");
+    let normalized: String = if let Some(rest) = c.strip_prefix("00") {
+        format!("+{rest}")
+    } else {
+        c.to_string()
+    };
+    let region = if international {
+        None
+    } else {
+        let r = ctx.region.unwrap_or("US").to_ascii_uppercase();
+        Some(phonenumber::country::Id::from_str(&r).ok()?)
+    };
+    let parsed = phonenumber::parse(region, &normalized).ok()?;
+    if !phonenumber::is_valid(&parsed) {
+        return None;
+    }
+    let separated = c.bytes().any(|b| matches!(b, b' ' | b'-' | b'.' | b'(' | b'/'));
+    let score = if international {
+        0.8
+    } else if separated {
+        0.65
+    } else {
+        0.5
+    };
+    Verdict::score(score)
+}
+
+/// Dates (2024-03-15, 15.03.2024, 03/15/24) and plain decimals (3.14159265)
+/// are not phone numbers.
+fn looks_like_date_or_decimal(c: &str) -> bool {
+    let parts: Vec<&str> = c.split(['.', '/', '-']).collect();
+    let only_digit_parts = parts
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if only_digit_parts && parts.len() == 3 {
+        let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+        let date_shape = matches!(
+            lens.as_slice(),
+            [4, 1 | 2, 1 | 2] | [1 | 2, 1 | 2, 4] | [1 | 2, 1 | 2, 2]
+        );
+        if date_shape {
+            return true;
+        }
+    }
+    if only_digit_parts && parts.len() == 2 && c.contains('.') {
+        return true;
+    }
+    false
+}
+
+fn url(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
+    let mut end = c.len() - trailing_punct(c);
+    let body = c.get(..end)?;
+    // Keep a closing parenthesis only when the URL opened one (Wikipedia style).
+    if body.ends_with(')') && !body.contains('(') {
+        end -= 1;
+    }
+    let body = c.get(..end)?;
+    let lower = body.to_ascii_lowercase();
+    let host_start = lower.find("://").map_or(0, |i| i + 3);
+    let host = lower.get(host_start..)?.split(['/', '?', '#']).next()?;
+    if !host.contains('.') || host.ends_with('.') || host.len() < 4 {
+        return None;
+    }
+    let score = if host_start > 0 || lower.starts_with("www.") {
+        1.0
+    } else {
+        0.95
+    };
+    Verdict::trimmed(score, 0, c.len() - end)
+}
+
+fn ipv4(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
+    let ip = Ipv4Addr::from_str(c).ok()?;
+    if ip.octets().first() == Some(&0) {
+        return None;
+    }
+    // "v1.2.3.4" and "1.2.3.4.5" are versions, not addresses.
+    let before = ctx.text.get(..ctx.start).unwrap_or("");
+    let after = ctx.text.get(ctx.start + c.len()..).unwrap_or("");
+    if before.ends_with(['v', 'V', '.']) || after.starts_with(|ch: char| ch == '.' || ch == '-') {
+        if !after.starts_with(". ") && after != "." {
+            return None;
+        }
+    }
+    Verdict::score(1.0)
+}
+
+fn ipv6(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
+    let ip = Ipv6Addr::from_str(c).ok()?;
+    if ip.is_unspecified() {
+        return None;
+    }
+    let colons = c.bytes().filter(|&b| b == b':').count();
+    if colons < 2 {
+        return None;
+    }
+    Verdict::score(1.0)
+}
