@@ -1,0 +1,142 @@
+//! Options every connector takes, and the warnings it hands back.
+
+use crate::zipsafe::ZipLimits;
+use std::fmt;
+use std::str::FromStr;
+
+/// The order of day, month and year in a numeric date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DateOrder {
+    /// day/month/year (en-GB, de, fr, …)
+    Dmy,
+    /// month/day/year (en-US)
+    Mdy,
+    /// year/month/day (zh, ja, ko, sv)
+    Ymd,
+}
+
+impl DateOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "dmy",
+            DateOrder::Mdy => "mdy",
+            DateOrder::Ymd => "ymd",
+        }
+    }
+}
+
+impl fmt::Display for DateOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text given for a date order was none of `dmy`, `mdy`, `ymd`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown date order {0:?} (expected dmy, mdy or ymd)")]
+pub struct ParseDateOrderError(pub String);
+
+impl FromStr for DateOrder {
+    type Err = ParseDateOrderError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "dmy" => Ok(DateOrder::Dmy),
+            "mdy" => Ok(DateOrder::Mdy),
+            "ymd" => Ok(DateOrder::Ymd),
+            _ => Err(ParseDateOrderError(s.to_owned())),
+        }
+    }
+}
+
+/// Caps that keep memory bounded whatever the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest single line accepted (bytes). Default 1 MiB.
+    pub max_line_bytes: usize,
+    /// Longest message text accepted, all its lines together (bytes). Default 4 MiB.
+    pub max_message_bytes: usize,
+    /// Most distinct participants recorded for one conversation. Default 10,000.
+    pub max_participants: usize,
+    /// Most warnings kept for one export; later ones are counted, not kept. Default 200.
+    pub max_warnings: usize,
+    /// Limits applied to zip archives.
+    pub zip: ZipLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line_bytes: 1 << 20,
+            max_message_bytes: 4 << 20,
+            max_participants: 10_000,
+            max_warnings: 200,
+            zip: ZipLimits::default(),
+        }
+    }
+}
+
+/// How to read an export.
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    /// The zone the export's wall-clock times are in. `None`: read them as UTC and
+    /// mark them [`chatwarden_model::TimeSource::AssumedUtc`].
+    pub tz: Option<jiff::tz::TimeZone>,
+    /// Forces the date order instead of inferring it from the file.
+    pub date_order: Option<DateOrder>,
+    /// The employee whose device the export came from (part of the conversation key).
+    pub custodian: Option<String>,
+    /// The chat's title, overriding what the file name tells.
+    pub title: Option<String>,
+    pub limits: Limits,
+}
+
+/// Something the reader noticed that the operator should know (an assumption it
+/// made, lines it skipped). Never holds message content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub file: String,
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Collects warnings up to a cap; counts the rest.
+#[derive(Debug, Default)]
+pub(crate) struct WarningSink {
+    pub(crate) list: Vec<Warning>,
+    pub(crate) dropped: u64,
+    pub(crate) cap: usize,
+}
+
+impl WarningSink {
+    pub(crate) fn new(cap: usize) -> Self {
+        WarningSink {
+            list: Vec::new(),
+            dropped: 0,
+            cap,
+        }
+    }
+
+    pub(crate) fn push(&mut self, file: &str, line: Option<u64>, message: impl Into<String>) {
+        let message = message.into();
+        tracing::warn!(file, line, %message, "export warning");
+        if self.list.len() < self.cap {
+            self.list.push(Warning {
+                file: file.to_owned(),
+                line,
+                message,
+            });
+        } else {
+            self.dropped += 1;
+        }
+    }
+}

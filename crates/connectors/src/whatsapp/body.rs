@@ -1,0 +1,255 @@
+//! What follows the header: sender or system line (formats.md §2.6, §2.7), and a
+//! user message's body: media placeholders, deleted and edited markers.
+
+use super::normalize::{canonical_name, strip_invisible, trim_start_invisible};
+use super::strings;
+use chatwarden_model::{Attachment, MediaKind};
+
+/// Longest text before `": "` still taken as a sender name.
+const MAX_SENDER_CHARS: usize = 120;
+
+/// The first line after the header, classified.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Head<'a> {
+    /// A system event; the text without leading invisible marks.
+    System { text: &'a str },
+    /// A user message: canonical sender and the raw body's first line.
+    User { sender: String, body: &'a str },
+}
+
+fn split_sender(s: &str) -> Option<(&str, &str)> {
+    if let Some(i) = s.find(": ") {
+        return Some((&s[..i], &s[i + 2..]));
+    }
+    s.strip_suffix(':').map(|head| (head, ""))
+}
+
+/// Splits the text after a header into sender and body, or a system line.
+/// `chat_title` (from the file name) helps spot iOS events attributed to the chat.
+pub fn classify<'a>(rest: &'a str, chat_title: Option<&str>) -> Head<'a> {
+    let visible = trim_start_invisible(rest);
+    let Some((sender_raw, body)) = split_sender(visible) else {
+        return Head::System { text: visible };
+    };
+    let sender = canonical_name(sender_raw);
+    if sender.is_empty()
+        || sender.chars().count() > MAX_SENDER_CHARS
+        || strings::is_system_before_colon(sender_raw)
+    {
+        return Head::System { text: visible };
+    }
+    // iOS writes events (encryption banner, security code, group events) as if
+    // the chat partner or the group had sent them, with a leading LRM.
+    let body_trim = body.trim_start_matches(' ');
+    if body_trim.starts_with('\u{200E}') {
+        let clean = strip_invisible(body_trim);
+        let clean = clean.trim();
+        let is_content = strings::media_omitted(clean)
+            || strings::omitted_kind(clean).is_some()
+            || strings::attached_name(clean).is_some()
+            || strings::is_deleted(clean);
+        if !is_content
+            && (strings::is_system_text(clean) || chat_title.is_some_and(|t| t == sender))
+        {
+            return Head::System {
+                text: trim_start_invisible(body_trim),
+            };
+        }
+    }
+    Head::User { sender, body }
+}
+
+/// A body's parts once placeholders and markers are taken out.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Body {
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+    pub deleted: bool,
+    pub edited: bool,
+}
+
+/// Size and digest of a file shipped in the bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaInfo {
+    pub index: usize,
+    pub size: u64,
+    pub sha256: String,
+}
+
+fn has_extension(name: &str) -> bool {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => {
+            !stem.is_empty()
+                && (1..=5).contains(&ext.len())
+                && ext.chars().all(|c| c.is_ascii_alphanumeric())
+        }
+        None => false,
+    }
+}
+
+/// Builds a user message's body from its first line and its continuation lines
+/// (`cont`, joined with `\n`, `None` when there are none). `media` finds files in
+/// the bundle by name.
+pub fn user_body(
+    first: &str,
+    cont: Option<&str>,
+    media: &dyn Fn(&str) -> Option<MediaInfo>,
+) -> Body {
+    let first_visible = trim_start_invisible(first);
+    let clean = strip_invisible(first_visible);
+    let clean = clean.trim();
+    let mut out = Body::default();
+    let mut keep_first = true;
+    if strings::media_omitted(clean) {
+        out.attachments.push(omitted(MediaKind::Other, clean));
+        keep_first = false;
+    } else if let Some(kind) = strings::omitted_kind(clean) {
+        out.attachments.push(omitted(kind, clean));
+        keep_first = false;
+    } else if let Some((name, _descr)) =
+        strings::attached_name(clean).filter(|(n, _)| has_extension(n))
+    {
+        let kind = MediaKind::from_file_name(name);
+        let att = match media(name) {
+            Some(info) => Attachment {
+                name: Some(name.to_owned()),
+                kind,
+                included: true,
+                size: Some(info.size),
+                content_hash: Some(info.sha256),
+                placeholder: None,
+            },
+            None => Attachment {
+                name: Some(name.to_owned()),
+                kind,
+                included: false,
+                size: None,
+                content_hash: None,
+                placeholder: Some(clean.to_owned()),
+            },
+        };
+        out.attachments.push(att);
+        keep_first = false;
+    }
+    let mut text = String::new();
+    if keep_first {
+        text.push_str(first_visible);
+    }
+    if let Some(cont) = cont {
+        if keep_first {
+            text.push('\n');
+        }
+        text.push_str(cont);
+    }
+    if out.attachments.is_empty() && strings::is_deleted(&strip_invisible(&text)) {
+        out.deleted = true;
+        text.clear();
+    }
+    if let Some(stripped) = strings::strip_edited(&text) {
+        out.edited = true;
+        let stripped = stripped.trim_end_matches(crate::whatsapp::normalize::is_invisible);
+        text = stripped.trim_end().to_owned();
+    }
+    out.text = text;
+    out
+}
+
+fn omitted(kind: MediaKind, placeholder: &str) -> Attachment {
+    Attachment {
+        name: None,
+        kind,
+        included: false,
+        size: None,
+        content_hash: None,
+        placeholder: Some(placeholder.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none(_: &str) -> Option<MediaInfo> {
+        None
+    }
+
+    #[test]
+    fn classifies_senders_and_system_lines() {
+        assert_eq!(
+            classify("Luke: ", None),
+            Head::User {
+                sender: "Luke".into(),
+                body: ""
+            }
+        );
+        assert_eq!(
+            classify("\u{200E}Dmitry\u{00A0}S: hi: there", None),
+            Head::User {
+                sender: "Dmitry S".into(),
+                body: "hi: there"
+            }
+        );
+        assert!(matches!(classify("Alice left", None), Head::System { .. }));
+        assert!(matches!(
+            classify("Alice changed the subject from \"Q: plan\" to \"X\"", None),
+            Head::System { .. }
+        ));
+        assert!(matches!(
+            classify(
+                "Elon Musk: \u{200E}Messages and calls are end-to-end encrypted. Tap to learn more.",
+                None
+            ),
+            Head::System { .. }
+        ));
+        assert!(matches!(
+            classify("Team: \u{200E}Bob joined", Some("Team")),
+            Head::System { .. }
+        ));
+        assert!(matches!(
+            classify("Elon Musk: \u{200E}image omitted", None),
+            Head::User { .. }
+        ));
+    }
+
+    #[test]
+    fn placeholders_become_attachments_and_captions_stay() {
+        let b = user_body("<Media omitted>", Some("the caption"), &none);
+        assert_eq!(b.text, "the caption");
+        assert_eq!(b.attachments.len(), 1);
+        assert!(!b.attachments[0].included);
+        let b = user_body("\u{200E}Bild weggelassen", None, &none);
+        assert_eq!(
+            (b.text.as_str(), b.attachments[0].kind),
+            ("", MediaKind::Image)
+        );
+        let b = user_body(
+            "\u{200E}<attached: 00000035-PHOTO-2022-03-27-21-41-55.jpg>",
+            None,
+            &|n: &str| {
+                (n == "00000035-PHOTO-2022-03-27-21-41-55.jpg").then(|| MediaInfo {
+                    index: 1,
+                    size: 3,
+                    sha256: "ab".into(),
+                })
+            },
+        );
+        assert!(b.attachments[0].included);
+        assert_eq!(b.attachments[0].size, Some(3));
+        let b = user_body("see photo (file attached)", None, &none);
+        assert!(b.attachments.is_empty());
+    }
+
+    #[test]
+    fn deleted_and_edited_markers() {
+        let b = user_body("\u{200E}This message was deleted.", None, &none);
+        assert!(b.deleted);
+        assert_eq!(b.text, "");
+        let b = user_body(
+            "line one",
+            Some("line two <This message was edited>"),
+            &none,
+        );
+        assert!(b.edited);
+        assert_eq!(b.text, "line one\nline two");
+    }
+}

@@ -1,0 +1,220 @@
+//! Turning header numbers into dates and instants: the per-file day/month order
+//! inference (formats.md §2.4), years (two digits = 20xx, Buddhist and Japanese
+//! eras), and the zone with explicit DST gap/fold handling.
+
+use super::header::{Era, Header};
+use crate::options::DateOrder;
+use chatwarden_model::TimeSource;
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime};
+use jiff::tz::{AmbiguousOffset, TimeZone};
+
+/// Statistics over every header date of a file, gathered in one pass.
+#[derive(Debug, Default, Clone)]
+pub struct DateStats {
+    count: u64,
+    max_first: u32,
+    max_second: u32,
+    prev: Option<(u32, u32, u32)>,
+    dec_first: u64,
+    dec_second: u64,
+    delta_first: u64,
+    delta_second: u64,
+}
+
+/// How the date order was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderReason {
+    Override,
+    YearFirst,
+    Above12,
+    Monotonic,
+    ChangeFrequency,
+    /// Nothing told: day first assumed.
+    Ambiguous,
+}
+
+impl DateStats {
+    /// Adds one header's date numbers (written order; year last).
+    pub fn add(&mut self, nums: [u32; 3]) {
+        let [a, b, y] = nums;
+        self.count += 1;
+        self.max_first = self.max_first.max(a);
+        self.max_second = self.max_second.max(b);
+        if let Some((pa, pb, py)) = self.prev {
+            if py == y {
+                if a < pa {
+                    self.dec_first += 1;
+                }
+                if b < pb {
+                    self.dec_second += 1;
+                }
+                self.delta_first += u64::from(a.abs_diff(pa));
+                self.delta_second += u64::from(b.abs_diff(pb));
+            }
+        }
+        self.prev = Some((a, b, y));
+    }
+
+    /// Decides day/month order for a year-last file: the > 12 rule, then
+    /// monotonicity within a year (months never go back), then which component
+    /// changes more often (the day).
+    pub fn decide(&self) -> (DateOrder, OrderReason) {
+        let a_big = self.max_first > 12;
+        let b_big = self.max_second > 12;
+        match (a_big, b_big) {
+            (true, false) => return (DateOrder::Dmy, OrderReason::Above12),
+            (false, true) => return (DateOrder::Mdy, OrderReason::Above12),
+            _ => {}
+        }
+        if self.dec_first > 0 && self.dec_second == 0 {
+            return (DateOrder::Dmy, OrderReason::Monotonic);
+        }
+        if self.dec_second > 0 && self.dec_first == 0 {
+            return (DateOrder::Mdy, OrderReason::Monotonic);
+        }
+        if self.delta_first > self.delta_second {
+            return (DateOrder::Dmy, OrderReason::ChangeFrequency);
+        }
+        if self.delta_second > self.delta_first {
+            return (DateOrder::Mdy, OrderReason::ChangeFrequency);
+        }
+        (DateOrder::Dmy, OrderReason::Ambiguous)
+    }
+}
+
+fn full_year(y: u32, era: Era) -> Option<i16> {
+    let year = match era {
+        Era::Full => y,
+        Era::Short => 2000 + y,
+        Era::Buddhist => y.checked_sub(543)?,
+        Era::Reiwa => 2018 + y,
+        Era::Heisei => 1988 + y,
+    };
+    i16::try_from(year).ok()
+}
+
+/// The wall-clock time a header states, or `None` if it names no real date.
+pub fn local_time(h: &Header, order: DateOrder) -> Option<DateTime> {
+    let [a, b, c] = h.date;
+    let (y, m, d) = if h.shape.year_first {
+        (a, b, c)
+    } else {
+        match order {
+            DateOrder::Dmy => (c, b, a),
+            DateOrder::Mdy => (c, a, b),
+            DateOrder::Ymd => (a, b, c),
+        }
+    };
+    let era = if h.shape.year_first || order != DateOrder::Ymd {
+        h.shape.era
+    } else if a < 100 {
+        Era::Short
+    } else {
+        Era::Full
+    };
+    let year = full_year(y, era)?;
+    let date = Date::new(year, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()?;
+    let hour = h.hour24();
+    // `24:00` is read as the last instant's next minute is not representable: reject.
+    if hour > 23 {
+        return None;
+    }
+    let sec = h.second.min(59);
+    date.at(
+        i8::try_from(hour).ok()?,
+        i8::try_from(h.minute).ok()?,
+        i8::try_from(sec).ok()?,
+        0,
+    )
+    .into()
+}
+
+/// What happened when a wall-clock time was placed in a zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Exact,
+    /// The time fell in a DST gap (skipped hour): moved forward by the gap.
+    Gap,
+    /// The time occurred twice (DST fall-back): the earlier instant taken.
+    Fold,
+}
+
+/// The instant of a wall-clock time: in `tz` when given (gap: shifted forward;
+/// fold: the earlier instant), else read as UTC.
+pub fn instant(dt: DateTime, tz: Option<&TimeZone>) -> Option<(Timestamp, TimeSource, Placement)> {
+    match tz {
+        None => {
+            let ts = dt.to_zoned(TimeZone::UTC).ok()?.timestamp();
+            Some((ts, TimeSource::AssumedUtc, Placement::Exact))
+        }
+        Some(tz) => {
+            let amb = tz.to_ambiguous_timestamp(dt);
+            let placement = match amb.offset() {
+                AmbiguousOffset::Unambiguous { .. } => Placement::Exact,
+                AmbiguousOffset::Gap { .. } => Placement::Gap,
+                AmbiguousOffset::Fold { .. } => Placement::Fold,
+            };
+            let ts = match placement {
+                Placement::Fold => amb.earlier().ok()?,
+                _ => amb.compatible().ok()?,
+            };
+            Some((ts, TimeSource::AssumedOperatorZone, placement))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(dates: &[[u32; 3]]) -> DateStats {
+        let mut s = DateStats::default();
+        for d in dates {
+            s.add(*d);
+        }
+        s
+    }
+
+    #[test]
+    fn above_12_anywhere_in_the_file_decides() {
+        // Pustur/whatsapp-chat-parser issue #237: 30/12/2020 then 13/1/2021.
+        let s = stats(&[[1, 2, 2020], [30, 12, 2020], [13, 1, 2021]]);
+        assert_eq!(s.decide(), (DateOrder::Dmy, OrderReason::Above12));
+        let s = stats(&[[1, 2, 20], [1, 13, 20]]);
+        assert_eq!(s.decide(), (DateOrder::Mdy, OrderReason::Above12));
+    }
+
+    #[test]
+    fn monotonic_then_frequency_then_ambiguous() {
+        // 5/1, 9/1, 2/2, 6/2 (d/m): the first component goes back within the year.
+        let s = stats(&[[5, 1, 23], [9, 1, 23], [2, 2, 23], [6, 2, 23]]);
+        assert_eq!(s.decide(), (DateOrder::Dmy, OrderReason::Monotonic));
+        let s = stats(&[[1, 5, 23], [1, 9, 23], [2, 2, 23], [2, 6, 23]]);
+        assert_eq!(s.decide(), (DateOrder::Mdy, OrderReason::Monotonic));
+        let s = stats(&[[1, 3, 23], [2, 3, 23], [3, 3, 23]]);
+        assert_eq!(s.decide(), (DateOrder::Dmy, OrderReason::ChangeFrequency));
+        let s = stats(&[[3, 1, 23], [3, 2, 23]]);
+        assert_eq!(s.decide(), (DateOrder::Mdy, OrderReason::ChangeFrequency));
+        let s = stats(&[[4, 4, 23], [4, 4, 23]]);
+        assert_eq!(s.decide(), (DateOrder::Dmy, OrderReason::Ambiguous));
+    }
+
+    #[test]
+    fn dst_fold_takes_the_earlier_instant_and_gap_moves_forward() {
+        let tz = TimeZone::get("Europe/Berlin").unwrap();
+        let fold = jiff::civil::date(2023, 10, 29).at(2, 30, 0, 0);
+        let (ts, src, p) = instant(fold, Some(&tz)).unwrap();
+        assert_eq!((src, p), (TimeSource::AssumedOperatorZone, Placement::Fold));
+        assert_eq!(ts.to_string(), "2023-10-29T00:30:00Z");
+        let gap = jiff::civil::date(2023, 3, 26).at(2, 30, 0, 0);
+        let (ts, _, p) = instant(gap, Some(&tz)).unwrap();
+        assert_eq!(p, Placement::Gap);
+        assert_eq!(ts.to_string(), "2023-03-26T01:30:00Z");
+        let (ts, src, _) = instant(gap, None).unwrap();
+        assert_eq!(
+            (ts.to_string().as_str(), src),
+            ("2023-03-26T02:30:00Z", TimeSource::AssumedUtc)
+        );
+    }
+}

@@ -1,0 +1,542 @@
+//! The message header (`[DATE, TIME] ` / `DATE, TIME - `), parsed leniently into
+//! numbers plus a *shape*: everything about its layout except the numbers. A file
+//! has one shape; only lines with exactly that shape start a message
+//! (formats.md §2.2 and §2.4 step 4).
+//!
+//! Grammar: `[BIDI*] ["["] DATE [SEP] TIME [AMPM] ["]"] (" - " | ": " | "; " | " ")`,
+//! with TIME before DATE allowed (iOS Vietnamese) and AM/PM before the time (ko, zh).
+
+use super::normalize::Normalized;
+
+/// How many visible characters of a line are looked at for the header.
+const HEADER_WINDOW: usize = 72;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Era {
+    /// Gregorian, four digits.
+    Full,
+    /// Gregorian, two digits (20xx).
+    Short,
+    /// Thai Buddhist era (`2565 BE`): subtract 543.
+    Buddhist,
+    /// Japanese Reiwa (`R4` = 2022).
+    Reiwa,
+    /// Japanese Heisei (`H30` = 2018).
+    Heisei,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Between {
+    /// `DATE, TIME`
+    Comma,
+    /// `DATE TIME`
+    Space,
+    /// `DATE - TIME`
+    Dash,
+    /// `DATE klo TIME`, `DATE à TIME`, `DATE kl. TIME`, `DATE um TIME`
+    Word(&'static str),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AmPmPos {
+    None,
+    Before,
+    After,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Terminator {
+    /// `]` then a space (iOS)
+    Bracket,
+    /// ` - ` (Android)
+    Dash,
+    /// `: `
+    Colon,
+    /// `; `
+    Semicolon,
+}
+
+/// The layout of a header, all but its numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Shape {
+    pub bracket: bool,
+    pub time_first: bool,
+    pub date_sep: char,
+    /// The first date component has four digits (year first: zh, ja, ko, sv).
+    pub year_first: bool,
+    pub era: Era,
+    pub date_trailing_dot: bool,
+    pub between: Between,
+    pub time_sep: char,
+    pub seconds: bool,
+    pub ampm: AmPmPos,
+    pub terminator: Terminator,
+}
+
+/// A header as read from one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub shape: Shape,
+    /// The three date numbers in written order (the era-marked one as its era number).
+    pub date: [u32; 3],
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    /// `Some(true)` for PM, `Some(false)` for AM.
+    pub pm: Option<bool>,
+    /// Byte offset in the raw line where the text after the header starts.
+    pub rest: usize,
+}
+
+struct Cursor<'a> {
+    s: &'a [char],
+    p: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<char> {
+        self.s.get(self.p).copied()
+    }
+    fn peek_at(&self, k: usize) -> Option<char> {
+        self.s.get(self.p + k).copied()
+    }
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.p += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn spaces(&mut self) -> usize {
+        let start = self.p;
+        while self.peek() == Some(' ') {
+            self.p += 1;
+        }
+        self.p - start
+    }
+    /// 1..=max ASCII digits.
+    fn number(&mut self, max: usize) -> Option<(u32, usize)> {
+        let start = self.p;
+        let mut value: u32 = 0;
+        while let Some(c) = self.peek() {
+            let Some(d) = c.to_digit(10) else { break };
+            if !c.is_ascii_digit() || self.p - start >= max {
+                break;
+            }
+            value = value * 10 + d;
+            self.p += 1;
+        }
+        let len = self.p - start;
+        if len == 0 {
+            return None;
+        }
+        // A longer run of digits is not a date or time number.
+        if self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Some((value, len))
+    }
+    /// Matches a literal (ASCII case-insensitive).
+    fn literal(&mut self, lit: &str) -> bool {
+        let mut k = 0;
+        for lc in lit.chars() {
+            match self.peek_at(k) {
+                Some(c) if c == lc || (c.is_ascii() && c.eq_ignore_ascii_case(&lc)) => k += 1,
+                _ => return false,
+            }
+        }
+        self.p += k;
+        true
+    }
+}
+
+struct DatePart {
+    nums: [u32; 3],
+    sep: char,
+    year_first: bool,
+    era: Era,
+    trailing_dot: bool,
+}
+
+fn parse_date(c: &mut Cursor<'_>) -> Option<DatePart> {
+    let start = c.p;
+    let (a, a_len) = c.number(4)?;
+    if a_len == 3 {
+        return None;
+    }
+    let sep = c.peek()?;
+    if !matches!(sep, '/' | '.' | '-') {
+        c.p = start;
+        return None;
+    }
+    c.p += 1;
+    c.spaces();
+    let (b, _) = c.number(2)?;
+    if !c.eat(sep) {
+        c.p = start;
+        return None;
+    }
+    c.spaces();
+    let year_first = a_len == 4;
+    let (third, era) = if !year_first && c.peek() == Some('R') {
+        c.p += 1;
+        (c.number(2)?.0, Era::Reiwa)
+    } else if !year_first && c.peek() == Some('H') {
+        c.p += 1;
+        (c.number(2)?.0, Era::Heisei)
+    } else {
+        let (v, len) = c.number(if year_first { 2 } else { 4 })?;
+        let era = if year_first {
+            Era::Full
+        } else {
+            match len {
+                2 => Era::Short,
+                4 => Era::Full,
+                _ => {
+                    c.p = start;
+                    return None;
+                }
+            }
+        };
+        (v, era)
+    };
+    if year_first && a_len != 4 {
+        return None;
+    }
+    let mut era = era;
+    let save = c.p;
+    if c.literal(" BE") {
+        era = Era::Buddhist;
+    } else {
+        c.p = save;
+    }
+    let trailing_dot = sep == '.' && c.peek() == Some('.');
+    if trailing_dot {
+        c.p += 1;
+    }
+    Some(DatePart {
+        nums: [a, b, third],
+        sep,
+        year_first,
+        era,
+        trailing_dot,
+    })
+}
+
+const AM_BEFORE: [&str; 3] = ["오전", "上午", "午前"];
+const PM_BEFORE: [&str; 3] = ["오후", "下午", "午後"];
+const AM_AFTER: [&str; 9] = [
+    "a. m.", "a.m.", "a.m", "am", "ص", "上午", "午前", "오전", "vorm.",
+];
+const PM_AFTER: [&str; 9] = [
+    "p. m.", "p.m.", "p.m", "pm", "م", "下午", "午後", "오후", "nachm.",
+];
+
+struct TimePart {
+    hour: u32,
+    minute: u32,
+    second: Option<u32>,
+    sep: char,
+    pm: Option<bool>,
+    ampm: AmPmPos,
+}
+
+fn ampm_token(c: &mut Cursor<'_>, am: &[&str], pm: &[&str]) -> Option<bool> {
+    for (list, is_pm) in [(am, false), (pm, true)] {
+        for tok in list {
+            let save = c.p;
+            if c.literal(tok) {
+                // An ASCII marker must not run on into a word ("amanda").
+                let ascii_tail = tok.ends_with(|ch: char| ch.is_ascii_alphabetic());
+                if ascii_tail && c.peek().is_some_and(|ch| ch.is_alphabetic()) {
+                    c.p = save;
+                    continue;
+                }
+                return Some(is_pm);
+            }
+        }
+    }
+    None
+}
+
+fn parse_time(c: &mut Cursor<'_>) -> Option<TimePart> {
+    let start = c.p;
+    let mut pm = ampm_token(c, &AM_BEFORE, &PM_BEFORE);
+    let mut ampm = if pm.is_some() {
+        AmPmPos::Before
+    } else {
+        AmPmPos::None
+    };
+    if pm.is_some() {
+        c.spaces();
+    }
+    let (hour, _) = c.number(2)?;
+    let sep = c.peek()?;
+    if !matches!(sep, ':' | '.') {
+        c.p = start;
+        return None;
+    }
+    c.p += 1;
+    let (minute, mlen) = c.number(2)?;
+    if mlen != 2 {
+        return None;
+    }
+    let mut second = None;
+    if c.peek() == Some(sep) && c.peek_at(1).is_some_and(|d| d.is_ascii_digit()) {
+        c.p += 1;
+        let (s, slen) = c.number(2)?;
+        if slen != 2 {
+            return None;
+        }
+        second = Some(s);
+    }
+    if pm.is_none() {
+        let save = c.p;
+        c.spaces();
+        match ampm_token(c, &AM_AFTER, &PM_AFTER) {
+            Some(v) => {
+                pm = Some(v);
+                ampm = AmPmPos::After;
+            }
+            None => c.p = save,
+        }
+    }
+    Some(TimePart {
+        hour,
+        minute,
+        second,
+        sep,
+        pm,
+        ampm,
+    })
+}
+
+const BETWEEN_WORDS: [&str; 5] = ["klo", "kl.", "à", "um", "alle"];
+
+fn parse_between(c: &mut Cursor<'_>) -> Option<Between> {
+    let save = c.p;
+    if c.eat(',') {
+        c.spaces();
+        return Some(Between::Comma);
+    }
+    if c.spaces() == 0 {
+        c.p = save;
+        return None;
+    }
+    if c.eat('-') {
+        if c.spaces() == 0 {
+            c.p = save;
+            return None;
+        }
+        return Some(Between::Dash);
+    }
+    for w in BETWEEN_WORDS {
+        let at = c.p;
+        if c.literal(w) && c.spaces() > 0 {
+            return Some(Between::Word(w));
+        }
+        c.p = at;
+    }
+    Some(Between::Space)
+}
+
+/// Parses the header at the start of `line`, if it has one.
+pub fn parse(line: &str) -> Option<Header> {
+    let norm = Normalized::new(line, HEADER_WINDOW);
+    let mut c = Cursor {
+        s: &norm.chars,
+        p: 0,
+    };
+    let bracket = c.eat('[');
+    let body_start = c.p;
+
+    let mut time_first = false;
+    let parts = (|| {
+        let date = parse_date(&mut c)?;
+        let between = parse_between(&mut c)?;
+        let time = parse_time(&mut c)?;
+        Some((date, between, time))
+    })();
+    let (date, between, time) = match parts {
+        Some(p) => p,
+        None => {
+            c.p = body_start;
+            time_first = true;
+            let time = parse_time(&mut c)?;
+            let between = parse_between(&mut c)?;
+            let date = parse_date(&mut c)?;
+            (date, between, time)
+        }
+    };
+    let terminator = if bracket {
+        c.spaces();
+        if !c.eat(']') {
+            return None;
+        }
+        c.eat(' ');
+        Terminator::Bracket
+    } else if c.literal(" - ") {
+        Terminator::Dash
+    } else if c.literal(": ") {
+        Terminator::Colon
+    } else if c.literal("; ") {
+        Terminator::Semicolon
+    } else {
+        return None;
+    };
+    let shape = Shape {
+        bracket,
+        time_first,
+        date_sep: date.sep,
+        year_first: date.year_first,
+        era: date.era,
+        date_trailing_dot: date.trailing_dot,
+        between,
+        time_sep: time.sep,
+        seconds: time.second.is_some(),
+        ampm: time.ampm,
+        terminator,
+    };
+    if time.minute > 59 || time.second.unwrap_or(0) > 60 {
+        return None;
+    }
+    let hour_ok = if time.pm.is_some() {
+        time.hour <= 12
+    } else {
+        time.hour <= 24
+    };
+    if !hour_ok {
+        return None;
+    }
+    Some(Header {
+        shape,
+        date: date.nums,
+        hour: time.hour,
+        minute: time.minute,
+        second: time.second.unwrap_or(0),
+        pm: time.pm,
+        rest: norm.raw_offset(c.p),
+    })
+}
+
+impl Header {
+    /// The hour on a 24-hour clock. `0:24 PM` is read as 12:24 (formats.md §2.3).
+    pub fn hour24(&self) -> u32 {
+        match self.pm {
+            None => self.hour % 24,
+            Some(false) => self.hour % 12,
+            Some(true) => (self.hour % 12) + 12,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(line: &str) -> Header {
+        parse(line).unwrap_or_else(|| panic!("no header in {line:?}"))
+    }
+
+    #[test]
+    fn android_variants() {
+        let x = h("18/03/2022, 15:10 - Dmitry S: hi");
+        assert_eq!(x.date, [18, 3, 2022]);
+        assert_eq!((x.hour24(), x.minute), (15, 10));
+        assert_eq!(x.shape.terminator, Terminator::Dash);
+        assert_eq!(
+            &"18/03/2022, 15:10 - Dmitry S: hi"[x.rest..],
+            "Dmitry S: hi"
+        );
+
+        let x = h("1/4/23, 7:02\u{202F}PM - Ann: yo");
+        assert_eq!((x.hour24(), x.shape.ampm), (19, AmPmPos::After));
+        let x = h("1/29/18, 0:24 PM - Ann: yo");
+        assert_eq!(x.hour24(), 12);
+        let x = h("03/06/2023, 6:12\u{202F}am - author: x");
+        assert_eq!(x.hour24(), 6);
+        let x = h("18.03.22 15:10 - a: b");
+        assert_eq!(
+            (x.shape.date_sep, x.shape.between, x.shape.era),
+            ('.', Between::Space, Era::Short)
+        );
+        let x = h("18-03-2022 15:10 - a: b");
+        assert_eq!(x.shape.date_sep, '-');
+        let x = h("3/6/2018 1:55 p.\u{00A0}m. - a: b");
+        assert_eq!(x.hour24(), 13);
+        let x = h("3/6/18, 1:55 a.m. - a: b");
+        assert_eq!(x.hour24(), 1);
+    }
+
+    #[test]
+    fn ios_variants() {
+        let x = h("[3/27/22, 21:41:55] Dmitry S: hi");
+        assert_eq!(
+            (x.second, x.shape.bracket, x.shape.seconds),
+            (55, true, true)
+        );
+        let x = h("\u{FEFF}[3/27/22 21.41.55] a: b");
+        assert_eq!((x.shape.time_sep, x.shape.between), ('.', Between::Space));
+        let x = h("[21:41:55, 3/27/22] a: b");
+        assert!(x.shape.time_first);
+        assert_eq!(x.date, [3, 27, 22]);
+        let x = h("[3/18/2565 BE, 14:56:01] a: b");
+        assert_eq!(x.shape.era, Era::Buddhist);
+        let x = h("[3/18/R4, 14:56:01] a: b");
+        assert_eq!((x.shape.era, x.date[2]), (Era::Reiwa, 4));
+        let x =
+            h("\u{200F}[٢٧\u{200F}/٣\u{200F}/٢٠٢٢، ٩:٥٤:٥٥\u{00A0}م] \u{202A}+40 521\u{202C}: x");
+        assert_eq!(
+            (x.date, x.hour24(), x.minute, x.second),
+            ([27, 3, 2022], 21, 54, 55)
+        );
+        let x = h("[2024/01/02 오후 03:06] a: b");
+        assert_eq!(
+            (x.shape.year_first, x.shape.ampm, x.hour24()),
+            (true, AmPmPos::Before, 15)
+        );
+        let x = h("[1/15/24, 9:41:07\u{202F}PM] a: b");
+        assert_eq!(x.hour24(), 21);
+        let x = h("[3/6/18 1:55:00 p. m.] a: b");
+        assert_eq!(x.hour24(), 13);
+    }
+
+    #[test]
+    fn other_locales() {
+        let x = h("13.6.2018 klo 21.25.15 - a: b");
+        assert_eq!(
+            (x.shape.between, x.shape.time_sep),
+            (Between::Word("klo"), '.')
+        );
+        let x = h("12/07/2017 à 22:35 - a: b");
+        assert_eq!(x.shape.between, Between::Word("à"));
+        let x = h("12.07.2017 - 22:35:22; a: b");
+        assert_eq!(
+            (x.shape.between, x.shape.terminator),
+            (Between::Dash, Terminator::Semicolon)
+        );
+        let x = h("12.07.2017, 22:35:22: a: b");
+        assert_eq!(x.shape.terminator, Terminator::Colon);
+        let x = h("02/01/2024 03:04 下午 - a: b");
+        assert_eq!(x.hour24(), 15);
+        let x = h("13. 6. 2018. 21:25:15 - a: b");
+        assert!(x.shape.date_trailing_dot);
+    }
+
+    #[test]
+    fn non_headers() {
+        for line in [
+            "",
+            "hello",
+            "2016-04-29 10:30:00 is when",
+            "12/12/2020 was a day",
+            "[1/2/3] x",
+            "1/2/23, 25:00 - a: b",
+            "1/2/23, 10:61 - a: b",
+            "123/2/23, 10:00 - a: b",
+        ] {
+            assert!(parse(line).is_none(), "{line:?}");
+        }
+    }
+}

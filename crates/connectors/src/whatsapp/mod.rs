@@ -1,0 +1,835 @@
+//! WhatsApp "Export chat" reader: `.txt` (Android, iOS) and `.zip` (`_chat.txt`
+//! or `WhatsApp Chat with X.txt` plus media). See `docs/formats/whatsapp.md`.
+//!
+//! Three streaming reads of the chat text, memory bounded by the line and
+//! message caps: (1a) the first lines vote on the file's header shape; (1b) every
+//! header's date feeds the day/month inference and every sender the participant
+//! list; (2) [`crate::ExportSource::messages`] yields the messages.
+
+pub mod body;
+pub mod dates;
+pub mod header;
+pub mod normalize;
+pub mod strings;
+pub mod title;
+
+use crate::error::ConnectorError;
+use crate::lines::LineReader;
+use crate::options::{DateOrder, Limits, ParseOptions, Warning, WarningSink};
+use crate::source::{ExportSource, MessageIter};
+use crate::zipsafe::{SafeZip, unwrap_io_error};
+use body::{Head, MediaInfo};
+use chatwarden_model::{
+    Channel, Conversation, ConversationId, Message, MessageKind, Participant, SourceRef,
+};
+use dates::{DateStats, OrderReason, Placement};
+use header::Shape;
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Non-blank lines read before giving up on finding a header.
+const DETECT_LINES: usize = 50;
+/// Non-blank lines read to vote on the header shape.
+const VOTE_LINES: usize = 400;
+
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+#[derive(Clone)]
+enum Backing {
+    Path(PathBuf),
+    Bytes(Arc<[u8]>),
+}
+
+impl Backing {
+    fn reader(&self, label: &str) -> Result<Box<dyn ReadSeek>, ConnectorError> {
+        match self {
+            Backing::Path(p) => {
+                let f = File::open(p).map_err(|e| ConnectorError::io(label, e))?;
+                Ok(Box::new(f))
+            }
+            Backing::Bytes(b) => Ok(Box::new(Cursor::new(Arc::clone(b)))),
+        }
+    }
+
+    fn len(&self, label: &str) -> Result<u64, ConnectorError> {
+        match self {
+            Backing::Path(p) => Ok(std::fs::metadata(p)
+                .map_err(|e| ConnectorError::io(label, e))?
+                .len()),
+            Backing::Bytes(b) => Ok(b.len() as u64),
+        }
+    }
+}
+
+/// What pass 2 needs to read messages.
+struct Ctx {
+    /// The chat text's name in messages' `source.file`.
+    label: String,
+    shape: Shape,
+    order: DateOrder,
+    tz: Option<TimeZone>,
+    limits: Limits,
+    /// Title known from the file name or options (not from participants).
+    title_hint: Option<String>,
+    conversation: ConversationId,
+}
+
+/// One opened WhatsApp export.
+pub struct WhatsAppExport {
+    backing: Backing,
+    zip: RefCell<Option<SafeZip<Box<dyn ReadSeek>>>>,
+    chat_entry: Option<usize>,
+    media: HashMap<String, MediaInfo>,
+    ctx: Ctx,
+    conversation: Conversation,
+    warnings: WarningSink,
+    size_hint: u64,
+}
+
+fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")
+}
+
+/// Picks the chat text in a zip: `_chat.txt`, else `*chat*.txt` / `*whatsapp*.txt`,
+/// else the only `.txt`.
+fn pick_chat_entry(entries: &[crate::zipsafe::EntryInfo]) -> Option<usize> {
+    let txt: Vec<_> = entries
+        .iter()
+        .filter(|e| !e.is_dir && e.file_name().to_lowercase().ends_with(".txt"))
+        .collect();
+    if let Some(e) = txt.iter().find(|e| e.file_name() == "_chat.txt") {
+        return Some(e.index);
+    }
+    if let Some(e) = txt.iter().find(|e| {
+        let n = e.file_name().to_lowercase();
+        n.contains("chat") || n.contains("whatsapp")
+    }) {
+        return Some(e.index);
+    }
+    match txt.as_slice() {
+        [only] => Some(only.index),
+        _ => None,
+    }
+}
+
+fn hash_entry<R: Read + Seek>(
+    zip: &mut SafeZip<R>,
+    index: usize,
+) -> Result<MediaInfo, ConnectorError> {
+    let file = zip.file().to_owned();
+    let mut reader = zip.open_entry(index)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(unwrap_io_error(&file, e)),
+        };
+        hasher.update(buf.get(..n).unwrap_or_default());
+        size += n as u64;
+    }
+    Ok(MediaInfo {
+        index,
+        size,
+        sha256: hex::encode(hasher.finalize()),
+    })
+}
+
+/// Adapts a reader whose errors may carry a [`ConnectorError`] (zip limits) so
+/// the line reader reports them.
+struct TextReader<'a> {
+    inner: Box<dyn Read + 'a>,
+}
+
+impl Read for TextReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+fn map_line_err(label: &str, e: ConnectorError) -> ConnectorError {
+    match e {
+        ConnectorError::Io { source, .. } => unwrap_io_error(label, source),
+        other => other,
+    }
+}
+
+impl WhatsAppExport {
+    /// Opens a `.txt` or `.zip` export from disk.
+    pub fn open_path(path: &Path, opts: &ParseOptions) -> Result<Self, ConnectorError> {
+        let label = path.display().to_string();
+        Self::open_backing(label, Backing::Path(path.to_path_buf()), opts)
+    }
+
+    /// Opens an export held in memory; `name` stands for its file name.
+    pub fn open_bytes(
+        name: &str,
+        bytes: Vec<u8>,
+        opts: &ParseOptions,
+    ) -> Result<Self, ConnectorError> {
+        Self::open_backing(name.to_owned(), Backing::Bytes(Arc::from(bytes)), opts)
+    }
+
+    fn open_backing(
+        label: String,
+        backing: Backing,
+        opts: &ParseOptions,
+    ) -> Result<Self, ConnectorError> {
+        let mut warnings = WarningSink::new(opts.limits.max_warnings);
+        let mut head = [0u8; 4];
+        let head_len = {
+            let mut r = backing.reader(&label)?;
+            read_up_to(&mut r, &mut head).map_err(|e| ConnectorError::io(&label, e))?
+        };
+        let zipped = is_zip(head.get(..head_len).unwrap_or_default());
+        let mut title_hint = opts.title.clone();
+        let mut zip = None;
+        let mut chat_entry = None;
+        let mut media = HashMap::new();
+        let chat_label;
+        let size_hint;
+        if zipped {
+            let mut z = SafeZip::open(backing.reader(&label)?, &label, &opts.limits.zip)?;
+            let entries = z.entries().to_vec();
+            let index = pick_chat_entry(&entries).ok_or_else(|| ConnectorError::NoChatFile {
+                file: label.clone(),
+            })?;
+            let chat = entries.iter().find(|e| e.index == index).ok_or_else(|| {
+                ConnectorError::NoChatFile {
+                    file: label.clone(),
+                }
+            })?;
+            chat_label = format!("{label}!/{}", chat.name);
+            size_hint = chat.size;
+            if title_hint.is_none() {
+                title_hint =
+                    title::from_file_name(&chat.name).or_else(|| title::from_file_name(&label));
+            }
+            for e in entries.iter().filter(|e| !e.is_dir && e.index != index) {
+                let info = hash_entry(&mut z, e.index)?;
+                let key = e.file_name().to_owned();
+                if media.contains_key(&key) {
+                    warnings.push(
+                        &label,
+                        None,
+                        format!("two media entries named {key:?}; the first is used"),
+                    );
+                } else {
+                    media.insert(key, info);
+                }
+            }
+            chat_entry = Some(index);
+            zip = Some(z);
+        } else {
+            chat_label = label.clone();
+            size_hint = backing.len(&label)?;
+            if title_hint.is_none() {
+                title_hint = title::from_file_name(&label);
+            }
+        }
+
+        let mut export = WhatsAppExport {
+            backing,
+            zip: RefCell::new(zip),
+            chat_entry,
+            media,
+            ctx: Ctx {
+                label: chat_label,
+                shape: placeholder_shape(),
+                order: DateOrder::Dmy,
+                tz: opts.tz.clone(),
+                limits: opts.limits.clone(),
+                title_hint,
+                conversation: ConversationId(String::new()),
+            },
+            conversation: Conversation {
+                id: ConversationId(String::new()),
+                channel: Channel::Whatsapp,
+                title: String::new(),
+                source_key: String::new(),
+                custodian: opts.custodian.clone(),
+                is_group: false,
+                participants: Vec::new(),
+            },
+            warnings,
+            size_hint,
+        };
+        export.ctx.shape = export.vote_shape()?;
+        let scan = export.scan()?;
+        export.finish_open(scan, opts);
+        Ok(export)
+    }
+
+    /// Runs `f` over a line reader on the chat text.
+    fn with_lines<T>(
+        &self,
+        f: impl FnOnce(&mut LineReader<BufReader<TextReader<'_>>>) -> Result<T, ConnectorError>,
+    ) -> Result<T, ConnectorError> {
+        let label = &self.ctx.label;
+        let max = self.ctx.limits.max_line_bytes;
+        match self.chat_entry {
+            Some(index) => {
+                let mut guard = self.zip.borrow_mut();
+                let z = guard.as_mut().ok_or_else(|| ConnectorError::NoChatFile {
+                    file: label.clone(),
+                })?;
+                let entry = z.open_entry(index)?;
+                let mut lines = LineReader::new(
+                    BufReader::new(TextReader {
+                        inner: Box::new(entry),
+                    }),
+                    label,
+                    max,
+                );
+                f(&mut lines).map_err(|e| map_line_err(label, e))
+            }
+            None => {
+                let r = self.backing.reader(label)?;
+                let mut lines =
+                    LineReader::new(BufReader::new(TextReader { inner: r }), label, max);
+                f(&mut lines)
+            }
+        }
+    }
+
+    /// Pass 1a: the most frequent header shape among the first lines.
+    fn vote_shape(&self) -> Result<Shape, ConnectorError> {
+        let label = self.ctx.label.clone();
+        let not_recognized = || ConnectorError::NotRecognized {
+            file: label.clone(),
+            tried: "whatsapp (no message header in the first lines)".to_owned(),
+        };
+        self.with_lines(|lines| {
+            let mut tally: Vec<(Shape, u64)> = Vec::new();
+            let mut non_blank = 0usize;
+            loop {
+                let line = match lines.next_line() {
+                    Ok(Some(l)) => l,
+                    Ok(None) => break,
+                    Err(e) => {
+                        if tally.is_empty() {
+                            return Err(not_recognized());
+                        }
+                        return Err(e);
+                    }
+                };
+                if normalize::strip_invisible(line).trim().is_empty() {
+                    continue;
+                }
+                non_blank += 1;
+                if let Some(h) = header::parse(line) {
+                    match tally.iter_mut().find(|(s, _)| *s == h.shape) {
+                        Some((_, n)) => *n += 1,
+                        None => tally.push((h.shape, 1)),
+                    }
+                }
+                if tally.is_empty() && non_blank >= DETECT_LINES {
+                    return Err(not_recognized());
+                }
+                if non_blank >= VOTE_LINES {
+                    break;
+                }
+            }
+            // Most votes; ties go to the shape seen first.
+            let mut best: Option<(Shape, u64)> = None;
+            for (s, n) in tally {
+                if best.is_none_or(|(_, bn)| n > bn) {
+                    best = Some((s, n));
+                }
+            }
+            best.map(|(s, _)| s).ok_or_else(not_recognized)
+        })
+    }
+
+    /// Pass 1b: date statistics, senders and group events over the whole file.
+    fn scan(&self) -> Result<Scan, ConnectorError> {
+        let shape = self.ctx.shape;
+        let title = self.ctx.title_hint.clone();
+        let max_participants = self.ctx.limits.max_participants;
+        self.with_lines(|lines| {
+            let mut scan = Scan::default();
+            while let Some(line) = lines.next_line()? {
+                let Some(h) = header::parse(line).filter(|h| h.shape == shape) else {
+                    if scan.headers == 0 && !normalize::strip_invisible(line).trim().is_empty() {
+                        scan.text_before_first += 1;
+                    }
+                    continue;
+                };
+                scan.headers += 1;
+                if !shape.year_first {
+                    scan.stats.add(h.date);
+                }
+                let rest = line.get(h.rest..).unwrap_or_default();
+                match body::classify(rest, title.as_deref()) {
+                    Head::User { sender, .. } => {
+                        if scan.senders.len() < max_participants {
+                            scan.senders.insert(sender);
+                        } else if !scan.senders.contains(&sender) {
+                            scan.senders_dropped = true;
+                        }
+                    }
+                    Head::System { text } => {
+                        if strings::is_group_event(text) {
+                            scan.group_event = true;
+                        }
+                    }
+                }
+            }
+            Ok(scan)
+        })
+    }
+
+    fn finish_open(&mut self, scan: Scan, opts: &ParseOptions) {
+        let label = self.ctx.label.clone();
+        let shape = self.ctx.shape;
+        let (order, reason) = match opts.date_order {
+            Some(o) => (o, OrderReason::Override),
+            None if shape.year_first => (DateOrder::Ymd, OrderReason::YearFirst),
+            None => scan.stats.decide(),
+        };
+        if shape.year_first && opts.date_order.is_some_and(|o| o != DateOrder::Ymd) {
+            self.warnings.push(
+                &label,
+                None,
+                "date order override ignored: the dates are written year first",
+            );
+        }
+        if reason == OrderReason::Ambiguous {
+            self.warnings.push(
+                &label,
+                None,
+                "date order is ambiguous (no day above 12, no decreasing or faster-changing component): \
+                 read as day/month/year; give the date order explicitly (dmy or mdy) if that is wrong",
+            );
+        }
+        tracing::debug!(file = %label, order = %order, ?reason, "whatsapp date order");
+        self.ctx.order = if shape.year_first {
+            DateOrder::Ymd
+        } else {
+            order
+        };
+        if scan.text_before_first > 0 {
+            self.warnings.push(
+                &label,
+                None,
+                format!(
+                    "{} non-blank line(s) before the first message were skipped",
+                    scan.text_before_first
+                ),
+            );
+        }
+        if scan.senders_dropped {
+            self.warnings.push(
+                &label,
+                None,
+                format!(
+                    "more than {} senders; the participant list is cut short",
+                    opts.limits.max_participants
+                ),
+            );
+        }
+        if opts.tz.is_none() {
+            self.warnings.push(
+                &label,
+                None,
+                "the export's times carry no zone and none was given: read as UTC (time source assumed_utc)",
+            );
+        }
+        let participants: Vec<Participant> = scan
+            .senders
+            .iter()
+            .map(|name| Participant {
+                id: Participant::id_for(Channel::Whatsapp, name),
+                display_name: name.clone(),
+                phone: phone_of(name),
+                is_self: false,
+            })
+            .collect();
+        let title = match &self.ctx.title_hint {
+            Some(t) => t.clone(),
+            None => scan.senders.iter().cloned().collect::<Vec<_>>().join(", "),
+        };
+        let source_key = format!(
+            "whatsapp:{}:{}",
+            opts.custodian.as_deref().unwrap_or(""),
+            title
+        );
+        let id = Conversation::id_for(Channel::Whatsapp, &source_key);
+        self.ctx.conversation = id.clone();
+        self.conversation = Conversation {
+            id,
+            channel: Channel::Whatsapp,
+            title,
+            source_key,
+            custodian: opts.custodian.clone(),
+            is_group: scan.senders.len() > 2 || scan.group_event,
+            participants,
+        };
+    }
+
+    /// The header shape this file was read with.
+    pub fn shape(&self) -> Shape {
+        self.ctx.shape
+    }
+
+    /// The date order this file was read with.
+    pub fn date_order(&self) -> DateOrder {
+        self.ctx.order
+    }
+}
+
+fn placeholder_shape() -> Shape {
+    Shape {
+        bracket: false,
+        time_first: false,
+        date_sep: '/',
+        year_first: false,
+        era: header::Era::Full,
+        date_trailing_dot: false,
+        between: header::Between::Comma,
+        time_sep: ':',
+        seconds: false,
+        ampm: header::AmPmPos::None,
+        terminator: header::Terminator::Dash,
+    }
+}
+
+fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let Some(rest) = buf.get_mut(filled..) else {
+            break;
+        };
+        match r.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// `+1 (571) 370-4480` → `+15713704480`; names that are not phone numbers → `None`.
+fn phone_of(name: &str) -> Option<String> {
+    let rest = name.strip_prefix('+')?;
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.'))
+    {
+        return None;
+    }
+    let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
+    if (7..=15).contains(&digits.len()) {
+        Some(format!("+{digits}"))
+    } else {
+        None
+    }
+}
+
+#[derive(Default)]
+struct Scan {
+    headers: u64,
+    text_before_first: u64,
+    stats: DateStats,
+    senders: BTreeSet<String>,
+    senders_dropped: bool,
+    group_event: bool,
+}
+
+/// A message being gathered: its header line and continuation lines.
+struct Pending {
+    line: u64,
+    local: DateTime,
+    sent_at: Timestamp,
+    time_source: chatwarden_model::TimeSource,
+    rest: String,
+    cont: Option<String>,
+}
+
+struct Messages<'a, R> {
+    lines: LineReader<R>,
+    ctx: &'a Ctx,
+    media: &'a HashMap<String, MediaInfo>,
+    warnings: &'a mut WarningSink,
+    pending: Option<Pending>,
+    seq: u64,
+    occurrences: HashMap<[u8; 16], u64>,
+    skipped_before_first: bool,
+    done: bool,
+}
+
+impl<R: BufRead> Messages<'_, R> {
+    fn step(&mut self) -> Option<Result<Message, ConnectorError>> {
+        loop {
+            if self.done {
+                return self.pending.take().map(|p| Ok(self.finish(p)));
+            }
+            let line_no = self.lines.line_no() + 1;
+            let line = match self.lines.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    self.done = true;
+                    continue;
+                }
+                Err(e) => {
+                    self.done = true;
+                    self.pending = None;
+                    return Some(Err(map_line_err(&self.ctx.label, e)));
+                }
+            };
+            if let Some(h) = header::parse(line).filter(|h| h.shape == self.ctx.shape) {
+                let placed = dates::local_time(&h, self.ctx.order).and_then(|local| {
+                    dates::instant(local, self.ctx.tz.as_ref()).map(|i| (local, i))
+                });
+                match placed {
+                    Some((local, (sent_at, time_source, placement))) => {
+                        let rest = line.get(h.rest..).unwrap_or_default().to_owned();
+                        match placement {
+                            Placement::Exact => {}
+                            Placement::Gap => self.warnings.push(
+                                &self.ctx.label,
+                                Some(line_no),
+                                "local time falls in a daylight-saving gap: moved forward by the gap",
+                            ),
+                            Placement::Fold => self.warnings.push(
+                                &self.ctx.label,
+                                Some(line_no),
+                                "local time occurs twice (daylight-saving fall-back): the earlier instant is used",
+                            ),
+                        }
+                        let next = Pending {
+                            line: line_no,
+                            local,
+                            sent_at,
+                            time_source,
+                            rest,
+                            cont: None,
+                        };
+                        if let Some(prev) = self.pending.replace(next) {
+                            return Some(Ok(self.finish(prev)));
+                        }
+                        continue;
+                    }
+                    None => {
+                        self.warnings.push(
+                            &self.ctx.label,
+                            Some(line_no),
+                            "header names no valid date or time; kept as text of the previous message",
+                        );
+                    }
+                }
+            }
+            // A continuation line.
+            let max = self.ctx.limits.max_message_bytes;
+            match self.pending.as_mut() {
+                None => {
+                    if !self.skipped_before_first
+                        && !normalize::strip_invisible(line).trim().is_empty()
+                    {
+                        self.skipped_before_first = true;
+                    }
+                }
+                Some(p) => {
+                    let used = p.rest.len() + p.cont.as_ref().map_or(0, String::len);
+                    if used + line.len() + 1 > max {
+                        let start = p.line;
+                        self.done = true;
+                        self.pending = None;
+                        return Some(Err(ConnectorError::MessageTooLong {
+                            file: self.ctx.label.clone(),
+                            line: start,
+                            limit: max,
+                        }));
+                    }
+                    match p.cont.as_mut() {
+                        Some(c) => {
+                            c.push('\n');
+                            c.push_str(line);
+                        }
+                        None => p.cont = Some(line.to_owned()),
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, p: Pending) -> Message {
+        let media = self.media;
+        let lookup = |name: &str| media.get(name).cloned();
+        let (kind, sender, raw_body, body) =
+            match body::classify(&p.rest, self.ctx.title_hint.as_deref()) {
+                Head::System { text } => {
+                    let mut text = text.to_owned();
+                    if let Some(c) = &p.cont {
+                        text.push('\n');
+                        text.push_str(c);
+                    }
+                    let raw = join(&p.rest, p.cont.as_deref());
+                    (
+                        MessageKind::System,
+                        None,
+                        raw,
+                        body::Body {
+                            text,
+                            ..Default::default()
+                        },
+                    )
+                }
+                Head::User {
+                    sender,
+                    body: first,
+                } => {
+                    let raw = join(first, p.cont.as_deref());
+                    let b = body::user_body(first, p.cont.as_deref(), &lookup);
+                    (MessageKind::Message, Some(sender), raw, b)
+                }
+            };
+        let local_str = p.local.to_string();
+        let mut h = Sha256::new();
+        for field in [
+            local_str.as_str(),
+            sender.as_deref().unwrap_or(""),
+            raw_body.as_str(),
+        ] {
+            h.update((field.len() as u64).to_le_bytes());
+            h.update(field.as_bytes());
+        }
+        let digest = h.finalize();
+        let mut key = [0u8; 16];
+        key.copy_from_slice(digest.get(..16).unwrap_or(&[0u8; 16]));
+        let occ = self.occurrences.entry(key).or_insert(0);
+        let occurrence = *occ;
+        *occ += 1;
+        let id = Message::derived_id(
+            &self.ctx.conversation,
+            &p.local,
+            sender.as_deref(),
+            &raw_body,
+            occurrence,
+        );
+        let seq = self.seq;
+        self.seq += 1;
+        Message {
+            id,
+            conversation: self.ctx.conversation.clone(),
+            seq,
+            kind,
+            sender_id: sender
+                .as_deref()
+                .map(|s| Participant::id_for(Channel::Whatsapp, s)),
+            sender,
+            sent_at: p.sent_at,
+            local_time: p.local,
+            time_source: p.time_source,
+            text: body.text,
+            attachments: body.attachments,
+            deleted: body.deleted,
+            edited: body.edited,
+            source: SourceRef {
+                file: self.ctx.label.clone(),
+                line: p.line,
+            },
+        }
+    }
+}
+
+fn join(first: &str, cont: Option<&str>) -> String {
+    match cont {
+        Some(c) => format!("{first}\n{c}"),
+        None => first.to_owned(),
+    }
+}
+
+impl<R: BufRead> Iterator for Messages<'_, R> {
+    type Item = Result<Message, ConnectorError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = self.step();
+        if item.is_none() && self.skipped_before_first {
+            self.skipped_before_first = false;
+        }
+        item
+    }
+}
+
+impl ExportSource for WhatsAppExport {
+    fn conversation(&self) -> &Conversation {
+        &self.conversation
+    }
+
+    fn warnings(&self) -> &[Warning] {
+        &self.warnings.list
+    }
+
+    fn size_hint(&self) -> u64 {
+        self.size_hint
+    }
+
+    fn messages(&mut self) -> Result<MessageIter<'_>, ConnectorError> {
+        let label = self.ctx.label.clone();
+        let max = self.ctx.limits.max_line_bytes;
+        let reader: Box<dyn BufRead + '_> = match self.chat_entry {
+            Some(index) => {
+                let z = self
+                    .zip
+                    .get_mut()
+                    .as_mut()
+                    .ok_or_else(|| ConnectorError::NoChatFile {
+                        file: label.clone(),
+                    })?;
+                let entry = z.open_entry(index)?;
+                Box::new(BufReader::new(entry))
+            }
+            None => Box::new(BufReader::new(self.backing.reader(&label)?)),
+        };
+        Ok(Box::new(Messages {
+            lines: LineReader::new(reader, &label, max),
+            ctx: &self.ctx,
+            media: &self.media,
+            warnings: &mut self.warnings,
+            pending: None,
+            seq: 0,
+            occurrences: HashMap::new(),
+            skipped_before_first: false,
+            done: false,
+        }))
+    }
+
+    fn open_attachment(&self, name: &str) -> Result<Option<Box<dyn Read + '_>>, ConnectorError> {
+        let Some(info) = self.media.get(name) else {
+            return Ok(None);
+        };
+        let mut guard = self.zip.borrow_mut();
+        let Some(z) = guard.as_mut() else {
+            return Ok(None);
+        };
+        let file = z.file().to_owned();
+        let mut entry = z.open_entry(info.index)?;
+        // Copy out (to memory when small, else to an anonymous temporary file) so
+        // the reader does not hold the archive borrowed.
+        if info.size <= 8 << 20 {
+            let mut buf = Vec::with_capacity(usize::try_from(info.size).unwrap_or(0));
+            entry
+                .read_to_end(&mut buf)
+                .map_err(|e| unwrap_io_error(&file, e))?;
+            return Ok(Some(Box::new(Cursor::new(buf))));
+        }
+        let mut tmp = tempfile::tempfile().map_err(|e| ConnectorError::io(&file, e))?;
+        io::copy(&mut entry, &mut tmp).map_err(|e| unwrap_io_error(&file, e))?;
+        tmp.rewind().map_err(|e| ConnectorError::io(&file, e))?;
+        Ok(Some(Box::new(tmp)))
+    }
+}

@@ -1,0 +1,715 @@
+//! WhatsApp's export strings per language, as data.
+//!
+//! Sources: formats.md §2.6 (chatwarden's notes) and the iOS strings quoted by
+//! public WhatsApp parsers' string tables (en, de, fr, es, pt-PT, it, ru, ar
+//! omitted-media and deleted strings). Entries marked `(unconfirmed)` in
+//! `docs/formats/whatsapp.md` are WhatsApp's most likely wording, not yet seen in
+//! a real export. Matching is case-insensitive, after invisible marks are removed.
+
+use chatwarden_model::MediaKind;
+
+/// One language's strings.
+pub struct Locale {
+    /// BCP 47 language code.
+    pub code: &'static str,
+    /// Android "exported without media" body (the whole body).
+    pub media_omitted: &'static [&'static str],
+    /// iOS "exported without media" bodies, with the kind they tell.
+    pub omitted: &'static [(&'static str, MediaKind)],
+    /// iOS `<attached: NAME>`: the text before NAME (the body ends with `>`).
+    pub attached_open: &'static [&'static str],
+    /// Android `NAME (file attached)`: the text after NAME.
+    pub file_attached: &'static [&'static str],
+    /// Deleted-message bodies (a trailing `.` is ignored).
+    pub deleted: &'static [&'static str],
+    /// Edited marker appended to a body.
+    pub edited: &'static [&'static str],
+    /// Phrases found only in system events (encryption banner, security code,
+    /// group events): used on bodies attributed to a sender after a leading LRM.
+    pub system: &'static [&'static str],
+    /// Phrases that only group events contain (mark the chat as a group).
+    pub group_events: &'static [&'static str],
+    /// Phrases of group events whose text itself holds `": "` (so splitting the
+    /// sender at the first `": "` would be wrong): checked on the part before it.
+    pub system_before_colon: &'static [&'static str],
+}
+
+use MediaKind::{Audio, Contact, Document, Gif, Image, Sticker, Video};
+
+pub static LOCALES: &[Locale] = &[
+    Locale {
+        code: "en",
+        media_omitted: &[
+            "<Media omitted>",
+            "<Video message omitted>",
+            "<Video note omitted>",
+        ],
+        omitted: &[
+            ("image omitted", Image),
+            ("video omitted", Video),
+            ("audio omitted", Audio),
+            ("sticker omitted", Sticker),
+            ("GIF omitted", Gif),
+            ("document omitted", Document),
+            ("Contact card omitted", Contact),
+            ("video note omitted", Video),
+        ],
+        attached_open: &["<attached: "],
+        file_attached: &[" (file attached)"],
+        deleted: &[
+            "This message was deleted",
+            "You deleted this message",
+            "This message was deleted by an admin",
+            "You deleted this message as admin",
+        ],
+        edited: &["<This message was edited>"],
+        system: &[
+            "end-to-end encrypted",
+            "security code with",
+            "security code changed",
+            "created group",
+            " added ",
+            "You were added",
+            " left",
+            " removed ",
+            "changed the subject",
+            "changed this group's",
+            "changed the group description",
+            "joined using this group's invite link",
+            "changed their phone number",
+            "disappearing messages",
+            "is a contact",
+            "You blocked this contact",
+            "You unblocked this contact",
+            "Tap to learn more",
+        ],
+        group_events: &[
+            "created group",
+            " added ",
+            "You were added",
+            " left",
+            " removed ",
+            "changed the subject",
+            "changed this group's",
+            "changed the group description",
+            "joined using this group's invite link",
+        ],
+        system_before_colon: &[
+            "changed the subject",
+            "changed this group",
+            "changed the group",
+            "created group",
+        ],
+    },
+    Locale {
+        code: "de",
+        media_omitted: &["<Medien ausgeschlossen>", "<Medien weggelassen>"],
+        omitted: &[
+            ("Bild weggelassen", Image),
+            ("Video weggelassen", Video),
+            ("Audio weggelassen", Audio),
+            ("Sticker weggelassen", Sticker),
+            ("GIF weggelassen", Gif),
+            ("Dokument weggelassen", Document),
+            ("Kontaktkarte ausgelassen", Contact),
+            ("Kontaktkarte weggelassen", Contact),
+        ],
+        attached_open: &["<Anhang: "],
+        file_attached: &[" (Datei angehängt)"],
+        deleted: &[
+            "Diese Nachricht wurde gelöscht",
+            "Du hast diese Nachricht gelöscht",
+        ],
+        edited: &["<Diese Nachricht wurde bearbeitet>"],
+        system: &[
+            "Ende-zu-Ende-verschlüsselt",
+            "Sicherheitsnummer",
+            "hat die Gruppe",
+            "hinzugefügt",
+            "entfernt",
+            "hat den Betreff",
+            "Gruppenbeschreibung",
+            "Gruppenbild",
+            "beigetreten",
+            "selbstlöschende Nachrichten",
+            "Tippe, um mehr zu erfahren",
+        ],
+        group_events: &[
+            "hat die Gruppe",
+            "hinzugefügt",
+            "entfernt",
+            "hat den Betreff",
+            "Gruppenbeschreibung",
+            "Gruppenbild",
+            "beigetreten",
+        ],
+        system_before_colon: &["hat den Betreff", "Gruppenbeschreibung"],
+    },
+    Locale {
+        code: "fr",
+        media_omitted: &["<Médias omis>"],
+        omitted: &[
+            ("image absente", Image),
+            ("vidéo absente", Video),
+            ("audio omis", Audio),
+            ("sticker omis", Sticker),
+            ("GIF retiré", Gif),
+            ("document manquant", Document),
+            ("document omis", Document),
+            ("Fiche contact manquante", Contact),
+        ],
+        attached_open: &["<pièce jointe : ", "<pièce jointe: "],
+        file_attached: &[" (fichier joint)"],
+        deleted: &["Ce message a été supprimé", "Vous avez supprimé ce message"],
+        edited: &["<Ce message a été modifié>"],
+        system: &[
+            "chiffrés de bout en bout",
+            "code de sécurité",
+            "a créé le groupe",
+            "a ajouté",
+            "est parti",
+            "a retiré",
+            "a modifié le sujet",
+            "a changé le sujet",
+            "description du groupe",
+            "Appuyez pour en savoir plus",
+        ],
+        group_events: &[
+            "a créé le groupe",
+            "a ajouté",
+            "est parti",
+            "a retiré",
+            "a modifié le sujet",
+            "a changé le sujet",
+            "description du groupe",
+        ],
+        system_before_colon: &["le sujet", "description du groupe"],
+    },
+    Locale {
+        code: "es",
+        media_omitted: &["<Multimedia omitido>", "<Archivo omitido>"],
+        omitted: &[
+            ("imagen omitida", Image),
+            ("video omitido", Video),
+            ("audio omitido", Audio),
+            ("sticker omitido", Sticker),
+            ("GIF omitido", Gif),
+            ("documento omitido", Document),
+            ("Tarjeta de contacto omitida", Contact),
+        ],
+        attached_open: &["<adjunto: "],
+        file_attached: &[" (archivo adjunto)"],
+        deleted: &[
+            "Se eliminó este mensaje",
+            "Eliminaste este mensaje",
+            "Este mensaje fue eliminado",
+        ],
+        edited: &["<Se editó este mensaje.>", "<Este mensaje fue editado>"],
+        system: &[
+            "cifrados de extremo a extremo",
+            "código de seguridad",
+            "creó el grupo",
+            "añadió",
+            "salió",
+            "eliminó a",
+            "cambió el asunto",
+            "cambió la descripción",
+            "se unió",
+            "Toca para obtener más información",
+            "Pulsa para obtener más información",
+        ],
+        group_events: &[
+            "creó el grupo",
+            "añadió",
+            "salió",
+            "eliminó a",
+            "cambió el asunto",
+            "cambió la descripción",
+            "se unió",
+        ],
+        system_before_colon: &["cambió el asunto", "cambió la descripción"],
+    },
+    Locale {
+        code: "pt",
+        media_omitted: &[
+            "<Mídia oculta>",
+            "<Arquivo de mídia oculto>",
+            "<Multimédia omitido>",
+        ],
+        omitted: &[
+            ("imagem ocultada", Image),
+            ("imagem não revelada", Image),
+            ("vídeo omitido", Video),
+            ("vídeo não revelado", Video),
+            ("áudio ocultado", Audio),
+            ("ficheiro de áudio não revelado", Audio),
+            ("figurinha omitida", Sticker),
+            ("sticker não revelado", Sticker),
+            ("GIF omitido", Gif),
+            ("GIF não revelada", Gif),
+            ("documento omitido", Document),
+            ("documento não revelado", Document),
+            ("cartão de contato omitido", Contact),
+            ("Contacto não revelado", Contact),
+        ],
+        attached_open: &["<anexado: "],
+        file_attached: &[" (arquivo anexado)", " (ficheiro anexado)"],
+        deleted: &[
+            "Esta mensagem foi apagada",
+            "Você apagou esta mensagem",
+            "Apagou esta mensagem",
+        ],
+        edited: &["<Esta mensagem foi editada>"],
+        system: &[
+            "criptografia de ponta a ponta",
+            "encriptadas ponto a ponto",
+            "código de segurança",
+            "criou o grupo",
+            "adicionou",
+            "saiu",
+            "removeu",
+            "mudou o assunto",
+            "mudou a descrição",
+            "entrou usando o link",
+            "Toque para saber mais",
+        ],
+        group_events: &[
+            "criou o grupo",
+            "adicionou",
+            "saiu",
+            "removeu",
+            "mudou o assunto",
+            "mudou a descrição",
+            "entrou usando o link",
+        ],
+        system_before_colon: &["mudou o assunto", "mudou a descrição"],
+    },
+    Locale {
+        code: "it",
+        media_omitted: &["<Media omessi>"],
+        omitted: &[
+            ("immagine omessa", Image),
+            ("video omesso", Video),
+            ("audio omesso", Audio),
+            ("sticker non incluso", Sticker),
+            ("sticker omesso", Sticker),
+            ("GIF esclusa", Gif),
+            ("GIF omessa", Gif),
+            ("documento omesso", Document),
+            ("Scheda contatto omessa", Contact),
+        ],
+        attached_open: &["<allegato: "],
+        file_attached: &[" (file allegato)"],
+        deleted: &[
+            "Questo messaggio è stato eliminato",
+            "Hai eliminato questo messaggio",
+        ],
+        edited: &["<Questo messaggio è stato modificato>"],
+        system: &[
+            "crittografati end-to-end",
+            "codice di sicurezza",
+            "ha creato il gruppo",
+            "ha aggiunto",
+            "è uscito",
+            "ha rimosso",
+            "ha cambiato l'oggetto",
+            "ha modificato la descrizione",
+            "Tocca per saperne di più",
+        ],
+        group_events: &[
+            "ha creato il gruppo",
+            "ha aggiunto",
+            "è uscito",
+            "ha rimosso",
+            "ha cambiato l'oggetto",
+            "ha modificato la descrizione",
+        ],
+        system_before_colon: &["ha cambiato l'oggetto", "ha modificato la descrizione"],
+    },
+    Locale {
+        code: "nl",
+        media_omitted: &["<Media weggelaten>"],
+        omitted: &[
+            ("afbeelding weggelaten", Image),
+            ("video weggelaten", Video),
+            ("audio weggelaten", Audio),
+            ("sticker weggelaten", Sticker),
+            ("GIF weggelaten", Gif),
+            ("document weggelaten", Document),
+            ("contactkaart weggelaten", Contact),
+        ],
+        attached_open: &["<bijgevoegd: ", "<bijlage: "],
+        file_attached: &[" (bestand bijgevoegd)"],
+        deleted: &[
+            "Dit bericht is verwijderd",
+            "Je hebt dit bericht verwijderd",
+            "U hebt dit bericht verwijderd",
+        ],
+        edited: &["<Dit bericht is bewerkt>"],
+        system: &[
+            "end-to-end versleuteld",
+            "beveiligingscode",
+            "heeft groep",
+            "toegevoegd",
+            "is vertrokken",
+            "verwijderd",
+            "heeft het onderwerp",
+            "groepsbeschrijving",
+            "Tik voor meer informatie",
+        ],
+        group_events: &[
+            "heeft groep",
+            "toegevoegd",
+            "is vertrokken",
+            "heeft het onderwerp",
+            "groepsbeschrijving",
+        ],
+        system_before_colon: &["heeft het onderwerp", "groepsbeschrijving"],
+    },
+    Locale {
+        code: "ru",
+        media_omitted: &["<Без медиафайлов>"],
+        omitted: &[
+            ("изображение отсутствует", Image),
+            ("видео отсутствует", Video),
+            ("аудио отсутствует", Audio),
+            ("аудиофайл отсутствует", Audio),
+            ("стикер не добавлен", Sticker),
+            ("стикер отсутствует", Sticker),
+            ("GIF отсутствует", Gif),
+            ("документ отсутствует", Document),
+            ("карточка контакта отсутствует", Contact),
+        ],
+        attached_open: &["<вложение: "],
+        file_attached: &[" (файл добавлен)", " (файл прикреплён)"],
+        deleted: &[
+            "Данное сообщение удалено",
+            "Вы удалили данное сообщение",
+            "Это сообщение удалено",
+        ],
+        edited: &["<Сообщение изменено>", "<Это сообщение было изменено>"],
+        system: &[
+            "сквозным шифрованием",
+            "код безопасности",
+            "создал(-а) группу",
+            "добавил(-а)",
+            "вышел(-а)",
+            "удалил(-а)",
+            "изменил(-а) тему",
+            "изменил(-а) описание группы",
+            "Подробнее",
+        ],
+        group_events: &[
+            "создал(-а) группу",
+            "добавил(-а)",
+            "вышел(-а)",
+            "удалил(-а)",
+            "изменил(-а) тему",
+            "изменил(-а) описание группы",
+        ],
+        system_before_colon: &["изменил(-а) тему", "описание группы"],
+    },
+    Locale {
+        code: "zh",
+        media_omitted: &["<省略影音内容>", "<媒体文件已省略>"],
+        omitted: &[
+            ("图片已省略", Image),
+            ("视频已省略", Video),
+            ("音频已省略", Audio),
+            ("贴图已省略", Sticker),
+            ("GIF 已省略", Gif),
+            ("文档已省略", Document),
+            ("联系人名片已省略", Contact),
+        ],
+        attached_open: &["<附件：", "<附件: "],
+        file_attached: &[" (文件附件)", " (附件)"],
+        deleted: &["此消息已删除", "你删除了此消息"],
+        edited: &["<此消息已编辑>", "<已编辑此消息>"],
+        system: &[
+            "端到端加密",
+            "安全代码",
+            "创建了群组",
+            "添加了",
+            "已退出",
+            "移除了",
+            "更改了群组名称",
+            "更改了群组描述",
+            "点击了解更多",
+        ],
+        group_events: &[
+            "创建了群组",
+            "添加了",
+            "已退出",
+            "移除了",
+            "更改了群组名称",
+            "更改了群组描述",
+        ],
+        system_before_colon: &["更改了群组名称", "更改了群组描述"],
+    },
+    Locale {
+        code: "ar",
+        media_omitted: &["<تم استبعاد الوسائط>", "<الوسائط محذوفة>"],
+        omitted: &[
+            ("لم يتم إدراج الصورة", Image),
+            ("لم يتم إدراج الفيديوهات", Video),
+            ("لم يتم إدراج المقاطع الصوتية", Audio),
+            ("تم حذف الملصقات", Sticker),
+            ("لم يتم إدراج صورة GIF", Gif),
+            ("لم يتم إدراج المستند", Document),
+            ("لم يتم إدراج بطاقة جهة اتصال", Contact),
+        ],
+        attached_open: &["<مرفق: "],
+        file_attached: &[" (ملف مرفق)"],
+        deleted: &[
+            "تم حذف هذه الرسالة",
+            "لقد حذفت هذه الرسالة",
+            "حذفت هذه الرسالة",
+        ],
+        edited: &["<تم تعديل هذه الرسالة>"],
+        system: &[
+            "مشفرة تمامًا بين الطرفين",
+            "رمز الأمان",
+            "أنشأ المجموعة",
+            "أنشأت المجموعة",
+            "أضاف",
+            "غادر",
+            "أزال",
+            "غيّر اسم المجموعة",
+            "انقر هنا لمعرفة المزيد",
+        ],
+        group_events: &[
+            "أنشأ المجموعة",
+            "أنشأت المجموعة",
+            "أضاف",
+            "غادر",
+            "أزال",
+            "غيّر اسم المجموعة",
+        ],
+        system_before_colon: &["غيّر اسم المجموعة"],
+    },
+    Locale {
+        code: "hi",
+        media_omitted: &["<मीडिया के बिना>", "<मीडिया छोड़ दिया गया>"],
+        omitted: &[
+            ("छवि छोड़ी गई", Image),
+            ("वीडियो छोड़ा गया", Video),
+            ("ऑडियो छोड़ा गया", Audio),
+            ("स्टिकर छोड़ा गया", Sticker),
+            ("GIF छोड़ा गया", Gif),
+            ("दस्तावेज़ छोड़ा गया", Document),
+            ("संपर्क कार्ड छोड़ा गया", Contact),
+        ],
+        attached_open: &["<संलग्न: "],
+        file_attached: &[" (फ़ाइल संलग्न)", " (फ़ाइल संलग्न की गई)"],
+        deleted: &["यह संदेश हटा दिया गया था", "आपने यह संदेश हटा दिया"],
+        edited: &["<यह संदेश संपादित किया गया था>", "<यह संदेश संपादित किया गया>"],
+        system: &[
+            "एंड-टू-एंड एन्क्रिप्टेड",
+            "सुरक्षा कोड",
+            "ने समूह बनाया",
+            "को जोड़ा",
+            "ने छोड़ दिया",
+            "को हटाया",
+            "ने विषय बदला",
+            "ने समूह का विवरण बदला",
+        ],
+        group_events: &[
+            "ने समूह बनाया",
+            "को जोड़ा",
+            "ने छोड़ दिया",
+            "को हटाया",
+            "ने विषय बदला",
+            "ने समूह का विवरण बदला",
+        ],
+        system_before_colon: &["ने विषय बदला", "ने समूह का विवरण बदला"],
+    },
+];
+
+/// Old iOS attachment suffix: `2015-08-04-PHOTO-00004762.jpg <attached>`.
+pub const OLD_IOS_ATTACHED: &str = " <attached>";
+
+fn lower(s: &str) -> String {
+    s.to_lowercase()
+}
+
+/// `s` equals `pattern` ignoring case.
+pub fn eq_ci(s: &str, pattern: &str) -> bool {
+    s.len() <= pattern.len() * 2 + 8 && lower(s) == lower(pattern)
+}
+
+/// `s` contains `pattern` ignoring case.
+pub fn contains_ci(s_lower: &str, pattern: &str) -> bool {
+    s_lower.contains(&lower(pattern))
+}
+
+/// The Android media-omitted placeholder, when the whole body is one.
+pub fn media_omitted(body: &str) -> bool {
+    LOCALES
+        .iter()
+        .flat_map(|l| l.media_omitted.iter())
+        .any(|p| eq_ci(body, p))
+}
+
+/// The kind an iOS media-omitted body tells, when the whole body is one.
+pub fn omitted_kind(body: &str) -> Option<MediaKind> {
+    LOCALES
+        .iter()
+        .flat_map(|l| l.omitted.iter())
+        .find(|(p, _)| eq_ci(body, p))
+        .map(|(_, k)| *k)
+}
+
+/// The deleted marker, when the whole body is one (a trailing `.` ignored).
+pub fn is_deleted(body: &str) -> bool {
+    let b = body.trim().trim_end_matches('.');
+    LOCALES
+        .iter()
+        .flat_map(|l| l.deleted.iter())
+        .any(|p| eq_ci(b, p.trim_end_matches('.')))
+}
+
+/// The body without a trailing edited marker, when it has one.
+pub fn strip_edited(body: &str) -> Option<&str> {
+    let trimmed = body.trim_end();
+    for p in LOCALES.iter().flat_map(|l| l.edited.iter()) {
+        if let Some(cut) = trimmed.len().checked_sub(p.len()) {
+            if trimmed.is_char_boundary(cut) && eq_ci(&trimmed[cut..], p) {
+                return Some(trimmed[..cut].trim_end());
+            }
+        }
+    }
+    None
+}
+
+/// The file name of an iOS `…<attached: NAME>` or Android `NAME (file attached)`
+/// body line, and whatever text stood before an iOS placeholder.
+pub fn attached_name(line: &str) -> Option<(&str, &str)> {
+    let t = line.trim_end();
+    if let Some(head) = t.strip_suffix('>') {
+        for open in LOCALES.iter().flat_map(|l| l.attached_open.iter()) {
+            if let Some(pos) = find_ci(head, open) {
+                let name = head[pos + open.len()..].trim();
+                if !name.is_empty() {
+                    return Some((name, head[..pos].trim_end()));
+                }
+            }
+        }
+    }
+    if let Some(name) = strip_suffix_ci(t, OLD_IOS_ATTACHED) {
+        if !name.trim().is_empty() && !name.contains(' ') {
+            return Some((name.trim(), ""));
+        }
+    }
+    for suffix in LOCALES.iter().flat_map(|l| l.file_attached.iter()) {
+        if let Some(name) = strip_suffix_ci(t, suffix) {
+            let name = name.trim();
+            if !name.is_empty() {
+                return Some((name, ""));
+            }
+        }
+    }
+    None
+}
+
+fn strip_suffix_ci<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    if s.is_char_boundary(cut) && eq_ci(&s[cut..], suffix) {
+        Some(&s[..cut])
+    } else {
+        None
+    }
+}
+
+/// Byte position of the last case-insensitive occurrence of an ASCII-cased pattern.
+fn find_ci(hay: &str, pat: &str) -> Option<usize> {
+    if let Some(p) = hay.rfind(pat) {
+        return Some(p);
+    }
+    // Case variants ("<Attached: ") without lowercasing the whole haystack's
+    // byte positions away: try the common capitalised form.
+    let mut cap = String::with_capacity(pat.len());
+    let mut chars = pat.chars();
+    if let Some(first) = chars.next() {
+        cap.push(first);
+        if let Some(second) = chars.next() {
+            cap.extend(second.to_uppercase());
+        }
+        cap.extend(chars);
+    }
+    hay.rfind(&cap)
+}
+
+/// The body (or its start) is a system event text in any known language.
+pub fn is_system_text(text: &str) -> bool {
+    let l = lower(text);
+    LOCALES
+        .iter()
+        .flat_map(|loc| loc.system.iter())
+        .any(|p| contains_ci(&l, p))
+}
+
+/// A system line that only a group chat has.
+pub fn is_group_event(text: &str) -> bool {
+    let l = lower(text);
+    LOCALES
+        .iter()
+        .flat_map(|loc| loc.group_events.iter())
+        .any(|p| contains_ci(&l, p))
+}
+
+/// The text before the first `": "` of a line is part of a group event.
+pub fn is_system_before_colon(head: &str) -> bool {
+    let l = lower(head);
+    LOCALES
+        .iter()
+        .flat_map(|loc| loc.system_before_colon.iter())
+        .any(|p| contains_ci(&l, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_locale_has_every_table() {
+        for code in [
+            "en", "de", "fr", "es", "pt", "it", "nl", "ru", "zh", "ar", "hi",
+        ] {
+            let l = LOCALES.iter().find(|l| l.code == code).unwrap();
+            assert!(
+                !l.media_omitted.is_empty() && !l.omitted.is_empty(),
+                "{code}"
+            );
+            assert!(
+                !l.attached_open.is_empty() && !l.file_attached.is_empty(),
+                "{code}"
+            );
+            assert!(!l.deleted.is_empty() && !l.edited.is_empty(), "{code}");
+            assert!(!l.system.is_empty() && !l.group_events.is_empty(), "{code}");
+        }
+    }
+
+    #[test]
+    fn matches() {
+        assert!(media_omitted("<media omitted>"));
+        assert_eq!(omitted_kind("Video omitido"), Some(Video));
+        assert!(is_deleted("This message was deleted."));
+        assert_eq!(
+            strip_edited("hello <This message was edited>"),
+            Some("hello")
+        );
+        assert_eq!(
+            attached_name("Resume.pdf • 2 pages <attached: 00000047-Resume.pdf>"),
+            Some(("00000047-Resume.pdf", "Resume.pdf • 2 pages"))
+        );
+        assert_eq!(
+            attached_name("IMG-20220323-WA0002.jpg (file attached)"),
+            Some(("IMG-20220323-WA0002.jpg", ""))
+        );
+        assert_eq!(
+            attached_name("2015-08-04-PHOTO-00004762.jpg <attached>"),
+            Some(("2015-08-04-PHOTO-00004762.jpg", ""))
+        );
+        assert_eq!(attached_name("see <b>"), None);
+    }
+}

@@ -1,0 +1,103 @@
+//! The chat's title from the export's file name (formats.md §2.1): Android
+//! `WhatsApp Chat with X.txt` (localized), iOS `WhatsApp Chat - X.zip`.
+
+/// Localized "WhatsApp Chat with " prefixes (Android string `email_conversation_subject`).
+/// Those not in formats.md §2.1 are (unconfirmed).
+const PREFIXES: &[&str] = &[
+    "WhatsApp Chat with ",
+    "WhatsApp Chat - ",
+    "WhatsApp Chat mit ",
+    "WhatsApp-Chat mit ",
+    "Discussion WhatsApp avec ",
+    "Chat de WhatsApp con ",
+    "Conversa do WhatsApp com ",
+    "Chat WhatsApp con ",
+    "WhatsApp-chat met ",
+    "WhatsApp-chatt med ",
+    "Chat WhatsApp s uživatelem ",
+    "Чат WhatsApp с контактом ",
+    "Чат WhatsApp с ",
+    "与",
+];
+
+/// The title a file name tells, if it follows a known export naming.
+pub fn from_file_name(name: &str) -> Option<String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let stem = base
+        .strip_suffix(".txt")
+        .or_else(|| base.strip_suffix(".zip"))
+        .or_else(|| base.strip_suffix(".TXT"))
+        .or_else(|| base.strip_suffix(".ZIP"))
+        .unwrap_or(base);
+    let stem = strip_copy_suffix(stem);
+    let normalized: String = stem
+        .chars()
+        .map(|c| {
+            if super::normalize::is_odd_space(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    for p in PREFIXES {
+        if *p == "与" {
+            // zh: 与X的WhatsApp聊天 (unconfirmed)
+            if let Some(rest) = normalized.strip_prefix(p) {
+                if let Some(t) = rest.strip_suffix("的WhatsApp聊天") {
+                    return non_empty(t);
+                }
+            }
+            continue;
+        }
+        if let Some(rest) = normalized.strip_prefix(p) {
+            return non_empty(rest);
+        }
+    }
+    None
+}
+
+fn non_empty(t: &str) -> Option<String> {
+    let t = super::normalize::canonical_name(t);
+    if t.is_empty() { None } else { Some(t) }
+}
+
+/// Drops a browser's duplicate-download suffix: `name (1)`.
+fn strip_copy_suffix(stem: &str) -> &str {
+    if let Some(open) = stem.rfind(" (") {
+        let inner = &stem[open + 2..];
+        if let Some(num) = inner.strip_suffix(')') {
+            if !num.is_empty() && num.chars().all(|c| c.is_ascii_digit()) {
+                return &stem[..open];
+            }
+        }
+    }
+    stem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_file_name;
+
+    #[test]
+    fn titles_from_names() {
+        assert_eq!(
+            from_file_name("/x/WhatsApp Chat with Acme Sales.txt").as_deref(),
+            Some("Acme Sales")
+        );
+        assert_eq!(
+            from_file_name("WhatsApp Chat - Elon Musk.zip").as_deref(),
+            Some("Elon Musk")
+        );
+        assert_eq!(
+            from_file_name("WhatsApp Chat mit Anna (1).txt").as_deref(),
+            Some("Anna")
+        );
+        assert_eq!(
+            from_file_name("Chat WhatsApp s\u{00A0}uživatelem Jan.txt").as_deref(),
+            Some("Jan")
+        );
+        assert_eq!(from_file_name("_chat.txt"), None);
+        assert_eq!(from_file_name("notes.txt"), None);
+    }
+}
