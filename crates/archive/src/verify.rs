@@ -1,0 +1,3 @@
+//! Verification (placeholder until phase 2).
+pub struct Problem;
+pub struct VerifyReport;
