@@ -9,6 +9,7 @@ use chatwarden_archive::tlog::{
     Hash, TlogError, TreeBuilder, consistency_proof, empty_root, inclusion_proof, leaf_hash,
     node_hash, root, verify_consistency, verify_inclusion,
 };
+use chatwarden_archive::tlog::{consistency_proof_ranges, inclusion_proof_ranges};
 use proptest::prelude::*;
 
 fn h(s: &str) -> Hash {
@@ -285,7 +286,7 @@ fn flip(h: &Hash, byte: usize, bit: u8) -> Hash {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(40))]
 
     #[test]
     fn builder_matches_recursive_root(n in 0usize..300, salt in any::<u8>()) {
@@ -348,7 +349,7 @@ proptest! {
 
     #[test]
     fn every_consistency_proof_verifies_and_tampering_fails(
-        n in 1usize..70, salt in any::<u8>(), byte in 0usize..32, bit in 0u8..8, pick in any::<usize>()
+        n in 1usize..48, salt in any::<u8>(), byte in 0usize..32, bit in 0u8..8, pick in any::<usize>()
     ) {
         let leaves = make_leaves(n, salt);
         let roots: Vec<Hash> = (0..=n).map(|m| root(&leaves[..m])).collect();
@@ -389,4 +390,52 @@ proptest! {
             }
         }
     }
+}
+
+/// Each proof range is a perfect aligned subtree or the right edge of the tree.
+fn range_shape_ok(a: u64, b: u64, size: u64) -> bool {
+    let len = b - a;
+    a < b && b <= size && ((len.is_power_of_two() && a % len == 0) || b == size)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn proof_ranges_match_proofs(size in 1u64..5000, i in any::<u64>(), j in any::<u64>(), salt in any::<u8>()) {
+        let index = i % size;
+        let old = j % (size + 1);
+        let ir = inclusion_proof_ranges(index, size).unwrap();
+        let cr = consistency_proof_ranges(old, size).unwrap();
+        for &(a, b) in ir.iter().chain(cr.iter()) {
+            prop_assert!(range_shape_ok(a, b, size), "range {a}..{b} in {size}");
+        }
+        // ranges never contain the proven leaf
+        prop_assert!(ir.iter().all(|&(a, b)| index < a || index >= b));
+        if size <= 600 {
+            let leaves = make_leaves(size as usize, salt);
+            let hashed: Vec<Hash> = ir.iter().map(|&(a, b)| root(&leaves[a as usize..b as usize])).collect();
+            prop_assert_eq!(hashed, inclusion_proof(&leaves, index, size).unwrap());
+            let hashed: Vec<Hash> = cr.iter().map(|&(a, b)| root(&leaves[a as usize..b as usize])).collect();
+            prop_assert_eq!(hashed, consistency_proof(&leaves, old, size).unwrap());
+        }
+    }
+}
+
+#[test]
+fn proof_ranges_for_huge_trees() {
+    let size = u64::MAX;
+    // 2^64-1 leaves = perfect subtrees of 2^63, 2^62, ..., 1 leaves.
+    let last = inclusion_proof_ranges(size - 1, size).unwrap();
+    assert_eq!(last.len(), 63);
+    assert_eq!(last[0], (size - 3, size - 1));
+    let first = inclusion_proof_ranges(0, size).unwrap();
+    assert_eq!(first.len(), 64);
+    assert_eq!(first[63], (1 << 63, size));
+    let c = consistency_proof_ranges(size / 3, size).unwrap();
+    assert!(!c.is_empty() && c.len() <= 130);
+    assert!(inclusion_proof_ranges(5, 5).is_err());
+    assert!(consistency_proof_ranges(6, 5).is_err());
+    assert_eq!(consistency_proof_ranges(0, 5).unwrap(), vec![]);
+    assert_eq!(consistency_proof_ranges(5, 5).unwrap(), vec![]);
 }

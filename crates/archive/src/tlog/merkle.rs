@@ -110,8 +110,8 @@ impl TreeBuilder {
 }
 
 /// Largest power of two strictly less than `n`; `n` must be at least 2.
-fn split_point(n: usize) -> usize {
-    1usize << (usize::BITS - 1 - (n - 1).leading_zeros())
+fn split_point(n: u64) -> u64 {
+    1u64 << (63 - (n - 1).leading_zeros())
 }
 
 /// MTH over leaf hashes (RFC 9162 §2.1.1), recursively.
@@ -120,7 +120,8 @@ fn mth(d: &[Hash]) -> Hash {
         [] => empty_root(),
         [one] => *one,
         _ => {
-            let (left, right) = d.split_at(split_point(d.len()));
+            let k = usize::try_from(split_point(d.len() as u64)).unwrap_or(d.len() / 2);
+            let (left, right) = d.split_at(k);
             node_hash(&mth(left), &mth(right))
         }
     }
@@ -148,33 +149,59 @@ fn prefix(leaves: &[Hash], size: u64) -> Result<&[Hash], TlogError> {
         })
 }
 
-/// PATH(m, D[n]) from RFC 9162 §2.1.3.1, appended to `out` from the leaf upwards.
-fn path(m: usize, d: &[Hash], out: &mut Vec<Hash>) {
-    if d.len() <= 1 {
+/// PATH(m, D[start..start+n]) from RFC 9162 §2.1.3.1, as leaf ranges, appended to `out`
+/// from the leaf upwards.
+fn path(m: u64, start: u64, n: u64, out: &mut Vec<(u64, u64)>) {
+    if n <= 1 {
         return;
     }
-    let k = split_point(d.len());
-    let (left, right) = d.split_at(k);
+    let k = split_point(n);
     if m < k {
-        path(m, left, out);
-        out.push(mth(right));
+        path(m, start, k, out);
+        out.push((start + k, start + n));
     } else {
-        path(m - k, right, out);
-        out.push(mth(left));
+        path(m - k, start + k, n - k, out);
+        out.push((start, start + k));
     }
+}
+
+/// The leaf ranges `[start, end)` whose Merkle tree hashes make up the inclusion proof for
+/// leaf `index` in a tree of `size` leaves, in proof order.
+///
+/// For stores that keep leaves elsewhere: every range is either a perfect subtree
+/// (`start` a multiple of the power-of-two length) or ends at `size`, so perfect-subtree
+/// hashes can be cached (as C2SP tlog-tiles does). Compute each with [`root`].
+pub fn inclusion_proof_ranges(index: u64, size: u64) -> Result<Vec<(u64, u64)>, TlogError> {
+    if index >= size {
+        return Err(TlogError::IndexOutOfRange { index, size });
+    }
+    let mut out = Vec::with_capacity(64);
+    path(index, 0, size, &mut out);
+    Ok(out)
+}
+
+/// Hash each leaf range of `d` (ranges produced by the range functions, inside `d`).
+fn hash_ranges(d: &[Hash], ranges: &[(u64, u64)]) -> Result<Vec<Hash>, TlogError> {
+    ranges
+        .iter()
+        .map(|&(a, b)| {
+            to_usize(a)
+                .zip(to_usize(b))
+                .and_then(|(a, b)| d.get(a..b))
+                .map(mth)
+                .ok_or(TlogError::SizeOutOfRange {
+                    size: b,
+                    available: d.len() as u64,
+                })
+        })
+        .collect()
 }
 
 /// Inclusion proof (audit path) for leaf `index` in the tree made of the first `size`
 /// of `leaves` (RFC 9162 §2.1.3.1). Hashes are ordered from the leaf upwards.
 pub fn inclusion_proof(leaves: &[Hash], index: u64, size: u64) -> Result<Vec<Hash>, TlogError> {
     let d = prefix(leaves, size)?;
-    if index >= size {
-        return Err(TlogError::IndexOutOfRange { index, size });
-    }
-    let m = to_usize(index).ok_or(TlogError::IndexOutOfRange { index, size })?;
-    let mut out = Vec::with_capacity(64);
-    path(m, d, &mut out);
-    Ok(out)
+    hash_ranges(d, &inclusion_proof_ranges(index, size)?)
 }
 
 /// Verify an inclusion proof (RFC 9162 §2.1.3.2): `leaf` (a leaf hash) sits at `index` in
@@ -219,25 +246,39 @@ pub fn verify_inclusion(
     Ok(())
 }
 
-/// SUBPROOF(m, D[n], b) from RFC 9162 §2.1.4.1, appended to `out`.
-fn subproof(m: usize, d: &[Hash], b: bool, out: &mut Vec<Hash>) {
-    let n = d.len();
+/// SUBPROOF(m, D[start..start+n], b) from RFC 9162 §2.1.4.1, as leaf ranges.
+fn subproof(m: u64, start: u64, n: u64, b: bool, out: &mut Vec<(u64, u64)>) {
     if m == n {
         if !b {
-            out.push(mth(d));
+            out.push((start, start + n));
         }
         return;
     }
     // Here 0 < m < n, so n >= 2.
     let k = split_point(n);
-    let (left, right) = d.split_at(k);
     if m <= k {
-        subproof(m, left, b, out);
-        out.push(mth(right));
+        subproof(m, start, k, b, out);
+        out.push((start + k, start + n));
     } else {
-        subproof(m - k, right, false, out);
-        out.push(mth(left));
+        subproof(m - k, start + k, n - k, false, out);
+        out.push((start, start + k));
     }
+}
+
+/// The leaf ranges `[start, end)` whose Merkle tree hashes make up the consistency proof
+/// from `old_size` to `new_size`, in proof order (see [`inclusion_proof_ranges`]).
+pub fn consistency_proof_ranges(
+    old_size: u64,
+    new_size: u64,
+) -> Result<Vec<(u64, u64)>, TlogError> {
+    if old_size > new_size {
+        return Err(TlogError::InvalidSizes { old_size, new_size });
+    }
+    let mut out = Vec::with_capacity(64);
+    if old_size != 0 && old_size != new_size {
+        subproof(old_size, 0, new_size, true, &mut out);
+    }
+    Ok(out)
 }
 
 /// Consistency proof between the tree of the first `old_size` leaves and the tree of the
@@ -249,17 +290,9 @@ pub fn consistency_proof(
     old_size: u64,
     new_size: u64,
 ) -> Result<Vec<Hash>, TlogError> {
-    if old_size > new_size {
-        return Err(TlogError::InvalidSizes { old_size, new_size });
-    }
+    let ranges = consistency_proof_ranges(old_size, new_size)?;
     let d = prefix(leaves, new_size)?;
-    let mut out = Vec::with_capacity(64);
-    if old_size == 0 || old_size == new_size {
-        return Ok(out);
-    }
-    let m = to_usize(old_size).ok_or(TlogError::InvalidSizes { old_size, new_size })?;
-    subproof(m, d, true, &mut out);
-    Ok(out)
+    hash_ranges(d, &ranges)
 }
 
 /// Verify a consistency proof (RFC 9162 §2.1.4.2): the tree of `new_size` leaves with root

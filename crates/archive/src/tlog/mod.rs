@@ -17,8 +17,8 @@ mod proof;
 
 pub use checkpoint::Checkpoint;
 pub use merkle::{
-    Hash, TreeBuilder, consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root,
-    verify_consistency, verify_inclusion,
+    Hash, TreeBuilder, consistency_proof, consistency_proof_ranges, empty_root, inclusion_proof,
+    inclusion_proof_ranges, leaf_hash, node_hash, root, verify_consistency, verify_inclusion,
 };
 pub use note::{NoteSigner, NoteVerifier, add_signature, open_note, sign_note};
 pub use proof::ProofBundle;
