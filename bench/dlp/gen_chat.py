@@ -95,12 +95,12 @@ CITIES = [
     "Hamburg", "Lyon", "Manchester", "Osaka", "Cape Town",
 ]
 EMAIL_DOMAINS = [
-    "example.com", "example.org", "example.net", "mail.example.co.uk", "acme-logistics.example",
-    "northwind.example.de", "contoso.example", "fabrikam.example.es",
+    "example.com", "example.org", "example.net", "mail.example.co.uk", "acme-logistics-example.com",
+    "northwind-example.de", "contoso-example.com", "fabrikam-example.es",
 ]
 URL_HOSTS = [
-    "portal.example.com", "shop.example.de", "files.example.org", "intranet.contoso.example",
-    "docs.example.net", "pay.fabrikam.example", "www.example.co.uk", "tracking.example.com",
+    "portal.example.com", "shop.example.de", "files.example.org", "intranet.contoso-example.com",
+    "docs.example.net", "pay.fabrikam-example.es", "www.example.co.uk", "tracking.example.com",
 ]
 URL_PATHS = [
     "/invoice/8841", "/s/x7Kp2", "/track?id=ZX81", "/reset-password", "/share/q3/report.pdf",
