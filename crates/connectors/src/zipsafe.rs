@@ -301,7 +301,35 @@ pub fn unwrap_io_error(file: &str, e: io::Error) -> ConnectorError {
 
 #[cfg(test)]
 mod tests {
-    use super::unsafe_name_reason;
+    use super::{LimitedReader, unsafe_name_reason, unwrap_io_error};
+    use crate::ConnectorError;
+    use std::io::{Cursor, Read};
+
+    #[test]
+    fn limited_reader_fails_past_the_declared_size() {
+        let mut r = LimitedReader {
+            inner: Cursor::new(vec![b'A'; 4000]),
+            remaining: 10,
+            file: "z.zip".into(),
+            entry: "IMG-1.jpg".into(),
+        };
+        let mut out = Vec::new();
+        let err = r.read_to_end(&mut out).unwrap_err();
+        assert_eq!(out.len(), 10);
+        let err = unwrap_io_error("z.zip", err);
+        assert!(
+            matches!(err, ConnectorError::ZipLimit { ref entry, .. } if entry.as_deref() == Some("IMG-1.jpg")),
+            "{err}"
+        );
+        let mut exact = LimitedReader {
+            inner: Cursor::new(vec![b'A'; 10]),
+            remaining: 10,
+            file: "z.zip".into(),
+            entry: "e".into(),
+        };
+        let mut out = Vec::new();
+        assert_eq!(exact.read_to_end(&mut out).unwrap(), 10);
+    }
 
     #[test]
     fn rejects_escaping_names() {
