@@ -10,8 +10,12 @@ use std::collections::HashMap;
 fn line(i: u32) -> String {
     let day = 1 + (i / 40);
     let minute = i % 40;
-    let who = if i % 3 == 0 { "Ravi Kumar" } else { "Mei Chen" };
-    let text = if i % 10 == 0 || i % 10 == 1 {
+    let who = if i.is_multiple_of(3) {
+        "Ravi Kumar"
+    } else {
+        "Mei Chen"
+    };
+    let text = if i.is_multiple_of(10) || i % 10 == 1 {
         "ok".to_owned()
     } else {
         format!("update number {i}")
@@ -19,7 +23,7 @@ fn line(i: u32) -> String {
     // i%10==1 shares the minute of i%10==0 → identical (time, sender, text) when the sender matches.
     let minute = if i % 10 == 1 { (i - 1) % 40 } else { minute };
     let who = if i % 10 == 1 {
-        if (i - 1) % 3 == 0 {
+        if (i - 1).is_multiple_of(3) {
             "Ravi Kumar"
         } else {
             "Mei Chen"
@@ -28,7 +32,7 @@ fn line(i: u32) -> String {
         who
     };
     let mut s = format!("{day:02}/05/2024, 10:{minute:02} - {who}: {text}\n");
-    if i % 7 == 0 {
+    if i.is_multiple_of(7) {
         s.push_str("second line of the message\n");
     }
     s

@@ -41,17 +41,17 @@ impl DateStats {
         self.count += 1;
         self.max_first = self.max_first.max(a);
         self.max_second = self.max_second.max(b);
-        if let Some((pa, pb, py)) = self.prev {
-            if py == y {
-                if a < pa {
-                    self.dec_first += 1;
-                }
-                if b < pb {
-                    self.dec_second += 1;
-                }
-                self.delta_first += u64::from(a.abs_diff(pa));
-                self.delta_second += u64::from(b.abs_diff(pb));
+        if let Some((pa, pb, py)) = self.prev
+            && py == y
+        {
+            if a < pa {
+                self.dec_first += 1;
             }
+            if b < pb {
+                self.dec_second += 1;
+            }
+            self.delta_first += u64::from(a.abs_diff(pa));
+            self.delta_second += u64::from(b.abs_diff(pb));
         }
         self.prev = Some((a, b, y));
     }

@@ -220,14 +220,15 @@ impl WhatsAppExport {
             for e in entries.iter().filter(|e| !e.is_dir && e.index != index) {
                 let info = hash_entry(&mut z, e.index)?;
                 let key = e.file_name().to_owned();
-                if media.contains_key(&key) {
-                    warnings.push(
+                match media.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(o) => warnings.push(
                         &label,
                         None,
-                        format!("two media entries named {key:?}; the first is used"),
-                    );
-                } else {
-                    media.insert(key, info);
+                        format!("two media entries named {:?}; the first is used", o.key()),
+                    ),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(info);
+                    }
                 }
             }
             chat_entry = Some(index);

@@ -572,10 +572,11 @@ pub fn is_deleted(body: &str) -> bool {
 pub fn strip_edited(body: &str) -> Option<&str> {
     let trimmed = body.trim_end();
     for p in LOCALES.iter().flat_map(|l| l.edited.iter()) {
-        if let Some(cut) = trimmed.len().checked_sub(p.len()) {
-            if trimmed.is_char_boundary(cut) && eq_ci(&trimmed[cut..], p) {
-                return Some(trimmed[..cut].trim_end());
-            }
+        if let Some(cut) = trimmed.len().checked_sub(p.len())
+            && trimmed.is_char_boundary(cut)
+            && eq_ci(&trimmed[cut..], p)
+        {
+            return Some(trimmed[..cut].trim_end());
         }
     }
     None
@@ -595,10 +596,11 @@ pub fn attached_name(line: &str) -> Option<(&str, &str)> {
             }
         }
     }
-    if let Some(name) = strip_suffix_ci(t, OLD_IOS_ATTACHED) {
-        if !name.trim().is_empty() && !name.contains(' ') {
-            return Some((name.trim(), ""));
-        }
+    if let Some(name) = strip_suffix_ci(t, OLD_IOS_ATTACHED)
+        && !name.trim().is_empty()
+        && !name.contains(' ')
+    {
+        return Some((name.trim(), ""));
     }
     for suffix in LOCALES.iter().flat_map(|l| l.file_attached.iter()) {
         if let Some(name) = strip_suffix_ci(t, suffix) {

@@ -43,10 +43,10 @@ pub fn from_file_name(name: &str) -> Option<String> {
     for p in PREFIXES {
         if *p == "与" {
             // zh: 与X的WhatsApp聊天 (unconfirmed)
-            if let Some(rest) = normalized.strip_prefix(p) {
-                if let Some(t) = rest.strip_suffix("的WhatsApp聊天") {
-                    return non_empty(t);
-                }
+            if let Some(rest) = normalized.strip_prefix(p)
+                && let Some(t) = rest.strip_suffix("的WhatsApp聊天")
+            {
+                return non_empty(t);
             }
             continue;
         }
@@ -66,10 +66,11 @@ fn non_empty(t: &str) -> Option<String> {
 fn strip_copy_suffix(stem: &str) -> &str {
     if let Some(open) = stem.rfind(" (") {
         let inner = &stem[open + 2..];
-        if let Some(num) = inner.strip_suffix(')') {
-            if !num.is_empty() && num.chars().all(|c| c.is_ascii_digit()) {
-                return &stem[..open];
-            }
+        if let Some(num) = inner.strip_suffix(')')
+            && !num.is_empty()
+            && num.chars().all(|c| c.is_ascii_digit())
+        {
+            return &stem[..open];
         }
     }
     stem
