@@ -30,5 +30,6 @@ pub use audit::AuditEntry;
 pub use erase::{EraseReport, EraseTarget};
 pub use error::ArchiveError;
 pub use hold::{Hold, HoldTarget};
+pub use keys::RotateReport;
 pub use retention::{RetentionPeriod, RetentionReport, RetentionRule, RetentionRules};
 pub use verify::{Problem, VerifyReport};
