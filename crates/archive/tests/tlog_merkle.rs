@@ -395,7 +395,7 @@ proptest! {
 /// Each proof range is a perfect aligned subtree or the right edge of the tree.
 fn range_shape_ok(a: u64, b: u64, size: u64) -> bool {
     let len = b - a;
-    a < b && b <= size && ((len.is_power_of_two() && a % len == 0) || b == size)
+    a < b && b <= size && ((len.is_power_of_two() && a.is_multiple_of(len)) || b == size)
 }
 
 proptest! {

@@ -433,3 +433,27 @@ proptest! {
         prop_assert_eq!(Checkpoint::parse_body(&cp.body()).unwrap(), cp);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Hostile input: parsers return errors, never panic.
+    #[test]
+    fn parsers_never_panic_on_arbitrary_text(s in "(\\PC|\n|\u{2014} |[A-Za-z0-9+/=]{4,90}){0,40}") {
+        let v = NoteVerifier::parse(GO_VKEY).unwrap();
+        let _ = open_note(&s, &v);
+        let _ = Checkpoint::parse_body(&s);
+        let _ = Checkpoint::open(&s, &v);
+        let _ = NoteVerifier::parse(&s);
+        let _ = NoteSigner::parse_skey(&s);
+        if let Ok(p) = ProofBundle::parse(&s) {
+            let _ = p.verify(&v);
+        }
+        let prefixed = format!("c2sp.org/tlog-proof@v1\nindex 3\n{s}");
+        if let Ok(p) = ProofBundle::parse(&prefixed) {
+            let _ = p.verify(&v);
+        }
+        let go = format!("{GO_TEXT}\n{s}");
+        let _ = open_note(&go, &v);
+    }
+}
