@@ -154,3 +154,24 @@ impl BlobStore for LocalBlobStore {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_folder_passes_the_conformance_suite() {
+        let dir = tempfile::tempdir().unwrap();
+        let counter = std::cell::Cell::new(0);
+        crate::blob::conformance::run(&|| {
+            counter.set(counter.get() + 1);
+            Ok(Box::new(LocalBlobStore::open(
+                &dir.path().join(format!("b{}", counter.get())),
+            )?))
+        })
+        .unwrap();
+        // Staging files are cleaned up.
+        let tmp = dir.path().join("b1").join("tmp");
+        assert_eq!(std::fs::read_dir(tmp).unwrap().count(), 0);
+    }
+}

@@ -9,7 +9,6 @@ use std::io::{Read, Write};
 
 pub mod local;
 
-#[cfg(test)]
 pub mod conformance;
 
 /// A blob being written. Dropping it without [`BlobWriter::publish`] discards it.

@@ -10,7 +10,6 @@ use crate::error::ArchiveError;
 
 pub mod sqlite;
 
-#[cfg(test)]
 pub mod conformance;
 
 /// A wrapped data key and its state.

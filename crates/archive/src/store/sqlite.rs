@@ -690,3 +690,36 @@ impl RecordStore for SqliteStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_memory_sqlite_passes_the_conformance_suite() {
+        crate::store::conformance::run(&|| Ok(Box::new(SqliteStore::in_memory()?))).unwrap();
+    }
+
+    #[test]
+    fn file_sqlite_in_wal_mode_passes_the_conformance_suite() {
+        let dir = tempfile::tempdir().unwrap();
+        let counter = std::cell::Cell::new(0);
+        crate::store::conformance::run(&|| {
+            counter.set(counter.get() + 1);
+            let store = SqliteStore::open(&dir.path().join(format!("s{}.sqlite", counter.get())))?;
+            Ok(Box::new(store))
+        })
+        .unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("s1.sqlite")).unwrap();
+        let mode: String = s
+            .connection()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = s
+            .connection()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+    }
+}
