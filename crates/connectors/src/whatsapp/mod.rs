@@ -568,7 +568,6 @@ struct Messages<'a, R> {
     pending: Option<Pending>,
     seq: u64,
     occurrences: HashMap<[u8; 16], u64>,
-    skipped_before_first: bool,
     done: bool,
 }
 
@@ -758,11 +757,7 @@ impl<R: BufRead> Iterator for Messages<'_, R> {
     type Item = Result<Message, ConnectorError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let item = self.step();
-        if item.is_none() && self.skipped_before_first {
-            self.skipped_before_first = false;
-        }
-        item
+        self.step()
     }
 }
 
@@ -804,7 +799,6 @@ impl ExportSource for WhatsAppExport {
             pending: None,
             seq: 0,
             occurrences: HashMap::new(),
-            skipped_before_first: false,
             done: false,
         }))
     }
