@@ -635,13 +635,8 @@ impl<R: BufRead> Messages<'_, R> {
             // A continuation line.
             let max = self.ctx.limits.max_message_bytes;
             match self.pending.as_mut() {
-                None => {
-                    if !self.skipped_before_first
-                        && !normalize::strip_invisible(line).trim().is_empty()
-                    {
-                        self.skipped_before_first = true;
-                    }
-                }
+                // Text before the first header: counted and warned about in pass 1.
+                None => {}
                 Some(p) => {
                     let used = p.rest.len() + p.cont.as_ref().map_or(0, String::len);
                     if used + line.len() + 1 > max {
