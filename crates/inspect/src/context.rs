@@ -186,6 +186,9 @@ pub(crate) const ANCHORS: &[&str] = &[
     "data source=", "host=", "jdbc:", "password", "passwort", "passwd", "pwd", "pw", "kennwort",
     "contraseña", "mot de passe", "senha", "passcode", "wachtwoord", "parola", "密码", "口令",
     "密碼", "secret", "token", "api", "key", "auth", "bearer", "swift", "bic", "::", "0x", "bc1",
+    "street", " st", "avenue", " ave", "road", " rd", "boulevard", "blvd", "lane", " ln", " dr",
+    " way", "court", " ct", " pl", "terrace", "square", "parkway", "highway", "close", "crescent",
+    "straße", "strasse", "weg ", "platz", "allee", "gasse", "ring ", "damm", "ufer",
 ];
 
 /// Whether a keyword must stand as a whole word (ASCII letters and digits around it

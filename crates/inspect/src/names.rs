@@ -1,14 +1,358 @@
-//! PERSON and LOCATION without a model (filled in below).
+//! PERSON and LOCATION without a model: the conversation's participant names,
+//! a shipped lexicon (`lexicon/names.txt`: given names, surnames, places),
+//! capitalisation, titles ("Dr.", "Mr.", "Frau") and cue phrases ("my name is",
+//! "lives in").
 
 use crate::engine::{Cand, Engine};
 use crate::error::InspectError;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashMap;
 
-pub(crate) struct Lexicon {}
+const LEXICON: &str = include_str!("../lexicon/names.txt");
+
+const FIRST: u8 = 1;
+const LAST: u8 = 2;
+const PLACE: u8 = 4;
+
+/// Titles before a name (compared lowercase, without the trailing dot).
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "herr", "frau",
+    "sr", "sra", "srta", "señor", "señora", "don", "doña", "mme", "mlle", "monsieur", "madame",
+    "uncle", "aunt", "auntie", "nurse", "doctor", "officer", "judge", "rev", "father",
+];
+
+/// Phrases after which a capitalised word is probably a name (lowercase).
+const NAME_CUES: &[&str] = &[
+    "my name is", "name is", "name's", "i'm", "i am", "this is", "call me", "ask", "tell", "meet",
+    "met", "with", "contact", "spoke to", "talked to", "thanks", "thank you", "hi", "hello", "hey",
+    "dear", "cc", "ich heiße", "ich bin", "mein name ist", "me llamo", "mi nombre es", "soy",
+    "je m'appelle", "je suis", "mon nom est", "patient", "client", "customer",
+];
+
+/// Words before a place (lowercase).
+const PLACE_CUES: &[&str] = &[
+    "in", "at", "from", "to", "near", "lives in", "live in", "living in", "based in", "moved to",
+    "moving to", "visit", "visiting", "address", "located in", "flying to", "flight to", "born in",
+    "aus", "nach", "bei", "en", "desde", "à", "au", "vers", "de", "office in", "trip to",
+];
+
+/// Lexicon entries that are also common words: found only with a cue or a
+/// neighbouring name.
+const AMBIGUOUS: &[&str] = &[
+    "will", "may", "mark", "bill", "grace", "hope", "joy", "rose", "june", "april", "art", "faith",
+    "sandy", "rich", "frank", "long", "young", "white", "black", "brown", "green", "gray", "little",
+    "love", "day", "case", "page", "person", "price", "rice", "ball", "bell", "cook", "hall", "king",
+    "hill", "wood", "woods", "stone", "short", "small", "strong", "good", "best", "golden", "rush",
+    "church", "park", "lane", "fields", "house", "glass", "moody", "frost", "snow", "winter",
+    "winters", "summers", "cherry", "rivers", "branch", "duke", "noble", "bass", "moon", "wolf",
+    "fox", "hunt", "hunter", "miles", "marks", "chase", "ray", "wise", "ware", "best", "holt",
+    "nice", "mobile", "reading", "bath", "split", "sale", "deal", "orange", "chad", "turkey",
+    "jordan", "georgia", "victoria", "aurora", "phoenix", "mesa", "lincoln", "madison", "austin",
+    "charlotte", "florence", "chandler", "gilbert", "henderson", "hamilton", "kingston", "richmond",
+    "augusta", "darwin", "perth", "york", "rio", "lima", "cali", "mali", "niger", "guinea", "bali",
+    "goa", "sofia", "valencia", "savannah", "salvador", "santiago", "columbus", "plano", "paris",
+    "washington", "virginia", "dallas", "cameron", "jean", "marie", "paul", "louis", "max",
+    "guy", "sun", "ma", "he", "hu", "lu", "li", "yu", "du", "ye", "fan", "long", "gu", "an", "do",
+    "so", "ko", "oh", "ho", "lee", "le", "vo", "vu", "han", "gill", "das", "sen", "roy", "pan",
+    "bo", "na", "min", "jun", "yan", "hui", "lin", "xin", "ping", "dan", "kai", "lan", "mei",
+    "ting", "yun", "sara", "ali", "bose", "jain", "leo", "mason", "hunter", "rocha", "cruz",
+    "reyes", "campos", "cano", "roman", "rey", "mata", "moya", "gil", "pons", "meza", "leon",
+    "vega", "sosa", "soto", "mora", "costa", "street", "avenue", "road", "uk", "usa", "uae",
+    "jersey", "buffalo", "mobile", "reno", "laredo", "irving", "garland", "fremont", "glendale",
+    "arlington", "aurora", "durham", "newark", "stockton", "lexington", "riverside", "spokane",
+    "akron", "birmingham", "portland", "cambridge", "oxford", "worcester", "providence", "hollywood",
+    "salem", "sydney", "adelaide", "canberra", "hobart", "queenstown", "wellington", "victoria",
+    "kent", "essex", "rochester", "tyler", "ford", "carson", "nash", "dean", "drake", "page",
+];
+
+/// Name-shaped words that are not names in a chat ("Monday", "Team", "Hi").
+const NOT_NAMES: &[&str] = &[
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "july", "august", "september", "october", "november", "december", "team",
+    "hi", "hello", "hey", "thanks", "ok", "okay", "yes", "no", "the", "and", "but", "please",
+    "sorry", "good", "great", "i", "we", "you", "they", "this", "that", "it", "my", "our", "your",
+    "god", "lol", "omg", "pm", "am", "ceo", "cfo", "cto", "hr", "it", "qa", "pdf", "q1", "q2",
+    "q3", "q4", "eod", "asap", "fyi", "btw", "tbd",
+];
+
+pub(crate) struct Lexicon {
+    words: HashMap<String, u8>,
+    places: AhoCorasick,
+}
+
+#[derive(Clone, Copy)]
+struct Token<'a> {
+    start: usize,
+    end: usize,
+    text: &'a str,
+    cap: bool,
+    sentence_start: bool,
+}
 
 impl Lexicon {
     pub(crate) fn new() -> Result<Lexicon, InspectError> {
-        Ok(Lexicon {})
+        let mut words: HashMap<String, u8> = HashMap::new();
+        let mut places: Vec<&str> = Vec::new();
+        let mut section = 0u8;
+        for line in LEXICON.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line {
+                "[first]" => section = FIRST,
+                "[last]" => section = LAST,
+                "[place]" => section = PLACE,
+                _ => {
+                    for entry in line.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+                        if section == PLACE {
+                            places.push(entry);
+                        }
+                        if !entry.contains(' ') {
+                            *words.entry(entry.to_lowercase()).or_insert(0) |= section;
+                        }
+                    }
+                }
+            }
+        }
+        let places = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&places)
+            .map_err(|e| InspectError::Pattern {
+                name: "place lexicon".into(),
+                message: e.to_string(),
+            })?;
+        Ok(Lexicon { words, places })
     }
 
-    pub(crate) fn scan(&self, _engine: &Engine, _text: &str, _participants: &[String], _out: &mut Vec<Cand>) {}
+    fn flags(&self, word: &str) -> u8 {
+        self.words.get(&word.to_lowercase()).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn scan(
+        &self,
+        engine: &Engine,
+        text: &str,
+        participants: &[String],
+        out: &mut Vec<Cand>,
+    ) {
+        let has_upper = text.bytes().any(|b| b.is_ascii_uppercase());
+        let has_non_ascii = !text.is_ascii();
+        if !has_upper && !has_non_ascii && participants.is_empty() {
+            return;
+        }
+        let person = engine.entity_id("PERSON");
+        let location = engine.entity_id("LOCATION");
+        let tokens = tokenize(text);
+
+        if let Some(e) = person {
+            self.persons(text, &tokens, participants, e, out);
+        }
+        if let Some(e) = location {
+            if has_upper || has_non_ascii {
+                self.locations(text, e, out);
+            }
+        }
+    }
+
+    fn persons(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        participants: &[String],
+        entity: u16,
+        out: &mut Vec<Cand>,
+    ) {
+        // Participant names: whole names first, then single name parts.
+        let parts: Vec<Vec<String>> = participants
+            .iter()
+            .map(|p| {
+                p.split(|c: char| !c.is_alphabetic() && c != '\'' && c != '-')
+                    .filter(|w| w.chars().count() >= 3)
+                    .map(str::to_lowercase)
+                    .collect()
+            })
+            .collect();
+        let mut i = 0;
+        while i < tokens.len() {
+            let Some(t) = tokens.get(i) else { break };
+            let lower = t.text.to_lowercase();
+            let ambiguous = AMBIGUOUS.contains(&lower.as_str());
+            let not_name = NOT_NAMES.contains(&lower.as_str());
+
+            // Participant match.
+            if !not_name && parts.iter().any(|p| p.contains(&lower)) && (t.cap || !ambiguous) {
+                let mut j = i;
+                while let Some(n) = tokens.get(j + 1) {
+                    let nl = n.text.to_lowercase();
+                    if adjacent(text, tokens.get(j), n) && parts.iter().any(|p| p.contains(&nl)) {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let end = tokens.get(j).map_or(t.end, |x| x.end);
+                let score = if j > i { 0.9 } else if t.cap { 0.8 } else { 0.6 };
+                out.push(cand(entity, "participant_name", t.start, end, score));
+                i = j + 1;
+                continue;
+            }
+            if !t.cap || not_name {
+                i += 1;
+                continue;
+            }
+            let flags = self.flags(t.text);
+            let titled = i
+                .checked_sub(1)
+                .and_then(|p| tokens.get(p))
+                .is_some_and(|p| TITLES.contains(&p.text.to_lowercase().as_str()) && p.cap);
+            let cued = cue_before(text, t.start, NAME_CUES);
+            // A run of capitalised words after this one (a full name).
+            let mut j = i;
+            while let Some(n) = tokens.get(j + 1) {
+                let nlower = n.text.to_lowercase();
+                if j - i < 2
+                    && n.cap
+                    && adjacent(text, tokens.get(j), n)
+                    && !NOT_NAMES.contains(&nlower.as_str())
+                    && (self.flags(n.text) & (FIRST | LAST) != 0 || titled || flags & FIRST != 0)
+                    && self.flags(n.text) & PLACE == 0
+                {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let end = tokens.get(j).map_or(t.end, |x| x.end);
+            let multi = j > i;
+            let is_name = flags & (FIRST | LAST) != 0;
+            let score: f32 = if titled {
+                0.85
+            } else if multi && is_name {
+                if t.sentence_start && ambiguous { 0.6 } else { 0.85 }
+            } else if flags & FIRST != 0 && !ambiguous {
+                match (cued, t.sentence_start) {
+                    (true, _) => 0.8,
+                    (false, false) => 0.65,
+                    (false, true) => 0.45,
+                }
+            } else if is_name && cued {
+                0.6
+            } else if cued && !t.sentence_start && flags & PLACE == 0 && t.text.len() > 2 {
+                0.5
+            } else {
+                0.0
+            };
+            if score > 0.0 {
+                out.push(cand(entity, "name_lexicon", t.start, end, score));
+                i = j + 1;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    fn locations(&self, text: &str, entity: u16, out: &mut Vec<Cand>) {
+        for m in self.places.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let Some(word) = text.get(s..e) else { continue };
+            if word.is_ascii() && !crate::engine::word_bounded(text, s, e) {
+                continue;
+            }
+            let lower = word.to_lowercase();
+            let cued = cue_before(text, s, PLACE_CUES);
+            let also_name = self.flags(word) & (FIRST | LAST) != 0;
+            let ambiguous = AMBIGUOUS.contains(&lower.as_str()) || also_name;
+            let score = match (ambiguous, cued) {
+                (false, true) => 0.85,
+                (false, false) => 0.7,
+                (true, true) => 0.6,
+                (true, false) => 0.3,
+            };
+            out.push(cand(entity, "place_lexicon", s, e, score));
+        }
+    }
+}
+
+fn cand(entity: u16, detector: &'static str, start: usize, end: usize, score: f32) -> Cand {
+    Cand {
+        entity,
+        detector: detector.into(),
+        start,
+        end,
+        score,
+    }
+}
+
+/// Two tokens separated by exactly one space.
+fn adjacent(text: &str, a: Option<&Token<'_>>, b: &Token<'_>) -> bool {
+    a.is_some_and(|a| text.get(a.end..b.start) == Some(" "))
+}
+
+/// Whether one of `cues` ends right before `pos` (one space between).
+fn cue_before(text: &str, pos: usize, cues: &[&str]) -> bool {
+    let Some(before) = text.get(..pos) else {
+        return false;
+    };
+    let before = before.trim_end_matches([' ', ',', ':']);
+    let tail_start = before.len().saturating_sub(24);
+    let mut ts = tail_start;
+    while ts > 0 && !before.is_char_boundary(ts) {
+        ts -= 1;
+    }
+    let tail = before.get(ts..).unwrap_or("").to_lowercase();
+    cues.iter().any(|c| {
+        tail.ends_with(c)
+            && tail
+                .get(..tail.len() - c.len())
+                .is_none_or(|p| p.is_empty() || p.ends_with(|ch: char| !ch.is_alphanumeric()))
+    })
+}
+
+fn tokenize<'a>(text: &'a str) -> Vec<Token<'a>> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut sentence_start = true;
+    let mut prev_end = 0usize;
+    let push = |s: usize, e: usize, out: &mut Vec<Token<'a>>, sentence_start: &mut bool| {
+        let Some(word) = text.get(s..e) else { return };
+        let word = word.trim_end_matches(['\'', '-']);
+        if word.is_empty() {
+            return;
+        }
+        let cap = word.chars().next().is_some_and(char::is_uppercase)
+            && word.chars().skip(1).any(char::is_lowercase);
+        out.push(Token {
+            start: s,
+            end: s + word.len(),
+            text: word,
+            cap,
+            sentence_start: *sentence_start,
+        });
+        *sentence_start = false;
+    };
+    for (i, c) in text.char_indices() {
+        let in_word = c.is_alphabetic()
+            || (start.is_some() && (c == '\'' || c == '-' || c == '\u{2019}'));
+        match (start, in_word) {
+            (None, true) => {
+                if let Some(gap) = text.get(prev_end..i) {
+                    if gap.contains(['.', '!', '?', '\n', ':']) {
+                        sentence_start = true;
+                    }
+                }
+                start = Some(i);
+            }
+            (Some(s), false) => {
+                push(s, i, &mut out, &mut sentence_start);
+                prev_end = i;
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        push(s, text.len(), &mut out, &mut sentence_start);
+    }
+    out
 }

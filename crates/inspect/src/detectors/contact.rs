@@ -1,7 +1,7 @@
 //! Contact data: e-mail addresses, phone numbers, URLs, IP addresses.
 
 use crate::checksum::digits;
-use crate::pattern::{PatternDef, ValidateCtx, Verdict, trailing_punct};
+use crate::pattern::{PatternDef, ValidateCtx, Verdict, accept, trailing_punct};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
@@ -38,6 +38,20 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
             )),
             ..PatternDef::new("URL", "url_bare", "", url, 0.55)
         },
+        PatternDef::new(
+            "LOCATION",
+            "street_address",
+            r"\b[0-9]{1,5}[A-Za-z]? (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Terrace|Square|Sq|Parkway|Pkwy|Highway|Hwy|Close|Crescent)\b\.?",
+            street,
+            0.8,
+        ),
+        PatternDef::new(
+            "LOCATION",
+            "street_address_de",
+            r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|weg|platz|allee|gasse|ring|damm|ufer)(?-u: )[0-9]{1,4}[a-z]?\b",
+            accept,
+            0.8,
+        ),
         PatternDef::new(
             "IP_ADDRESS",
             "ipv4",
@@ -204,4 +218,9 @@ fn ipv6(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
         return None;
     }
     Verdict::score(1.0)
+}
+
+fn street(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
+    let trim = usize::from(c.ends_with('.'));
+    Verdict::trimmed(1.0, 0, trim)
 }
