@@ -500,12 +500,15 @@ impl Archive {
         if self.store.blob(&tag)?.is_some() {
             return Ok(out);
         }
+        if self.blobs.exists(&tag)? {
+            // A file with this name but no record: left by a crash before its record was
+            // committed. Its key was never stored (unreadable) and it is not in the log,
+            // so it is removed and this copy takes its place.
+            tracing::warn!(blob = %tag, "replacing an orphan blob file left by an interrupted write");
+            self.blobs.remove_orphan(&tag)?;
+        }
         if !writer.publish(&tag)? {
-            // A file with this name but no row: left by a crash before its row was
-            // committed; its key was never stored, so it is unreadable and unlogged.
-            // Write-once forbids replacing it, so this copy gets a new name.
-            tracing::warn!(blob = %tag, "blob file exists without a record");
-            return Err(reader_again_refused());
+            return Err(orphan_in_the_way());
         }
         let scope = format!("c/{}/b/{}", conv.as_str(), tag);
         let (kek_version, wrapped) = self.keys.wrap(&scope, &dek)?;
@@ -1075,10 +1078,10 @@ impl Archive {
     }
 }
 
-fn reader_again_refused() -> ArchiveError {
+fn orphan_in_the_way() -> ArchiveError {
     ArchiveError::Invalid(
-        "an unreferenced blob file with this name already exists (left by an interrupted write); \
-         run verify and remove files under blobs/ that it reports as orphans, then retry"
+        "an unreferenced blob file with this name appeared while storing it; \
+         is another process writing to this archive?"
             .into(),
     )
 }

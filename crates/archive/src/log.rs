@@ -182,7 +182,7 @@ pub fn frontier_bytes(tree: &TreeBuilder) -> Vec<u8> {
 
 /// Parses a stored compact range.
 pub fn frontier_from_bytes(bytes: &[u8]) -> Option<Vec<Hash>> {
-    if bytes.len() % 32 != 0 {
+    if !bytes.len().is_multiple_of(32) {
         return None;
     }
     Some(

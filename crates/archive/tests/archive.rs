@@ -219,9 +219,23 @@ fn nothing_readable_from_the_data_folder_alone() {
     {
         let mut a = env.open();
         a.put_blob(&conv.id, &mut attachment.as_slice()).unwrap();
-        a.ingest_batch(&conv, &[m.clone()], &[f]).unwrap();
-        // Reads are fine and recorded; still nothing in clear on disk.
+        a.ingest_batch(&conv, std::slice::from_ref(&m), &[f])
+            .unwrap();
+        // Reads are fine and recorded; still nothing in clear on disk, WAL and SHM included.
         assert_eq!(a.messages(&conv.id).unwrap()[0].message.as_ref(), Some(&m));
+        let files = all_files(&env.data);
+        assert!(
+            files.iter().any(|p| p.to_string_lossy().ends_with("-wal")),
+            "{files:?}"
+        );
+        for path in files {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !contains(&bytes, marker.as_bytes()),
+                "{} holds the marker",
+                path.display()
+            );
+        }
     }
     let mut checked = 0;
     for path in all_files(&env.data) {

@@ -37,6 +37,13 @@ pub fn run(factory: Factory<'_>) -> Result<(), ArchiveError> {
     assert!(!put(s.as_mut(), "aa01", b"second")?);
     assert_eq!(get(s.as_ref(), "aa01")?, b"first");
 
+    // Orphans can be removed and the name published again.
+    s.remove_orphan("cc03")?;
+    assert!(!s.exists("cc03")?);
+    s.remove_orphan("cc03")?;
+    assert!(put(s.as_mut(), "cc03", b"again")?);
+    assert_eq!(get(s.as_ref(), "cc03")?, b"again");
+
     // Abandoned writes leave nothing visible.
     {
         let mut w = s.begin()?;

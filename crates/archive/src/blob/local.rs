@@ -130,6 +130,19 @@ impl BlobStore for LocalBlobStore {
         Ok(self.checked_path(name)?.is_file())
     }
 
+    fn remove_orphan(&mut self, name: &str) -> Result<(), ArchiveError> {
+        let path = self.checked_path(name)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(ArchiveError::io(&path, e)),
+        }
+        match path.parent() {
+            Some(dir) => sync_dir(dir),
+            None => Ok(()),
+        }
+    }
+
     fn list(&self) -> Result<Vec<String>, ArchiveError> {
         let mut out = Vec::new();
         let entries = std::fs::read_dir(&self.root).map_err(|e| ArchiveError::io(&self.root, e))?;

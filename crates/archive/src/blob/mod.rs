@@ -27,6 +27,10 @@ pub trait BlobStore {
     fn exists(&self, name: &str) -> Result<bool, ArchiveError>;
     /// Every published blob's name.
     fn list(&self) -> Result<Vec<String>, ArchiveError>;
+    /// Removes a blob that no record refers to (an orphan left by a write interrupted
+    /// before its record was committed). Never called for a referenced blob; a WORM backend
+    /// may refuse with an error.
+    fn remove_orphan(&mut self, name: &str) -> Result<(), ArchiveError>;
 }
 
 /// Checks a blob name is a plain lowercase hex token (no path tricks).
