@@ -7,6 +7,8 @@
 //! a real export. Matching is case-insensitive, after invisible marks are removed.
 
 use chatwarden_model::MediaKind;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// One language's strings.
 pub struct Locale {
@@ -532,51 +534,121 @@ fn lower(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// The tables above, lowercased once, for matching every message quickly.
+struct Tables {
+    media_omitted: HashSet<String>,
+    omitted: HashMap<String, MediaKind>,
+    deleted: HashSet<String>,
+    /// Longest exact-match string (bytes): longer bodies cannot be placeholders.
+    max_exact: usize,
+    edited: Vec<String>,
+    attached_open: Vec<String>,
+    file_attached: Vec<String>,
+    system: Vec<String>,
+    group_events: Vec<String>,
+    before_colon: Vec<String>,
+}
+
+static TABLES: LazyLock<Tables> = LazyLock::new(|| {
+    let all = || LOCALES.iter();
+    let media_omitted: HashSet<String> = all()
+        .flat_map(|l| l.media_omitted.iter())
+        .map(|p| lower(p))
+        .collect();
+    let omitted: HashMap<String, MediaKind> = all()
+        .flat_map(|l| l.omitted.iter())
+        .map(|(p, k)| (lower(p), *k))
+        .collect();
+    let deleted: HashSet<String> = all()
+        .flat_map(|l| l.deleted.iter())
+        .map(|p| lower(p.trim_end_matches('.')))
+        .collect();
+    let max_exact = media_omitted
+        .iter()
+        .chain(omitted.keys())
+        .chain(deleted.iter())
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        * 2;
+    Tables {
+        media_omitted,
+        omitted,
+        deleted,
+        max_exact,
+        edited: all()
+            .flat_map(|l| l.edited.iter())
+            .map(|p| lower(p))
+            .collect(),
+        attached_open: all()
+            .flat_map(|l| l.attached_open.iter())
+            .map(|p| p.to_string())
+            .collect(),
+        file_attached: all()
+            .flat_map(|l| l.file_attached.iter())
+            .map(|p| lower(p))
+            .collect(),
+        system: all()
+            .flat_map(|l| l.system.iter())
+            .map(|p| lower(p))
+            .collect(),
+        group_events: all()
+            .flat_map(|l| l.group_events.iter())
+            .map(|p| lower(p))
+            .collect(),
+        before_colon: all()
+            .flat_map(|l| l.system_before_colon.iter())
+            .map(|p| lower(p))
+            .collect(),
+    }
+});
+
+/// `s` lowercased, when short enough to be an exact-match marker.
+fn short_lower(s: &str) -> Option<String> {
+    (s.len() <= TABLES.max_exact).then(|| lower(s))
+}
+
 /// `s` equals `pattern` ignoring case.
 pub fn eq_ci(s: &str, pattern: &str) -> bool {
     s.len() <= pattern.len() * 2 + 8 && lower(s) == lower(pattern)
 }
 
-/// `s` contains `pattern` ignoring case.
-pub fn contains_ci(s_lower: &str, pattern: &str) -> bool {
-    s_lower.contains(&lower(pattern))
-}
-
 /// The Android media-omitted placeholder, when the whole body is one.
 pub fn media_omitted(body: &str) -> bool {
-    LOCALES
-        .iter()
-        .flat_map(|l| l.media_omitted.iter())
-        .any(|p| eq_ci(body, p))
+    short_lower(body).is_some_and(|b| TABLES.media_omitted.contains(&b))
 }
 
 /// The kind an iOS media-omitted body tells, when the whole body is one.
 pub fn omitted_kind(body: &str) -> Option<MediaKind> {
-    LOCALES
-        .iter()
-        .flat_map(|l| l.omitted.iter())
-        .find(|(p, _)| eq_ci(body, p))
-        .map(|(_, k)| *k)
+    short_lower(body).and_then(|b| TABLES.omitted.get(&b).copied())
 }
 
 /// The deleted marker, when the whole body is one (a trailing `.` ignored).
 pub fn is_deleted(body: &str) -> bool {
     let b = body.trim().trim_end_matches('.');
-    LOCALES
-        .iter()
-        .flat_map(|l| l.deleted.iter())
-        .any(|p| eq_ci(b, p.trim_end_matches('.')))
+    short_lower(b).is_some_and(|b| TABLES.deleted.contains(&b))
+}
+
+/// The lowercased last `n` bytes of `s` (moved back to a char boundary), and where they start.
+fn lower_tail(s: &str, n: usize) -> Option<(usize, String)> {
+    let cut = s.len().checked_sub(n)?;
+    if !s.is_char_boundary(cut) {
+        return None;
+    }
+    Some((cut, lower(s.get(cut..)?)))
 }
 
 /// The body without a trailing edited marker, when it has one.
 pub fn strip_edited(body: &str) -> Option<&str> {
     let trimmed = body.trim_end();
-    for p in LOCALES.iter().flat_map(|l| l.edited.iter()) {
-        if let Some(cut) = trimmed.len().checked_sub(p.len())
-            && trimmed.is_char_boundary(cut)
-            && eq_ci(&trimmed[cut..], p)
+    if !trimmed.ends_with('>') {
+        return None;
+    }
+    for p in &TABLES.edited {
+        if let Some((cut, tail)) = lower_tail(trimmed, p.len())
+            && tail == *p
         {
-            return Some(trimmed[..cut].trim_end());
+            return trimmed.get(..cut).map(str::trim_end);
         }
     }
     None
@@ -587,24 +659,30 @@ pub fn strip_edited(body: &str) -> Option<&str> {
 pub fn attached_name(line: &str) -> Option<(&str, &str)> {
     let t = line.trim_end();
     if let Some(head) = t.strip_suffix('>') {
-        for open in LOCALES.iter().flat_map(|l| l.attached_open.iter()) {
+        for open in &TABLES.attached_open {
             if let Some(pos) = find_ci(head, open) {
-                let name = head[pos + open.len()..].trim();
+                let name = head.get(pos + open.len()..)?.trim();
                 if !name.is_empty() {
-                    return Some((name, head[..pos].trim_end()));
+                    return Some((name, head.get(..pos)?.trim_end()));
                 }
             }
         }
+        if let Some(name) = strip_suffix_ci(t, OLD_IOS_ATTACHED)
+            && !name.trim().is_empty()
+            && !name.contains(' ')
+        {
+            return Some((name.trim(), ""));
+        }
+        return None;
     }
-    if let Some(name) = strip_suffix_ci(t, OLD_IOS_ATTACHED)
-        && !name.trim().is_empty()
-        && !name.contains(' ')
-    {
-        return Some((name.trim(), ""));
+    if !t.ends_with(')') {
+        return None;
     }
-    for suffix in LOCALES.iter().flat_map(|l| l.file_attached.iter()) {
-        if let Some(name) = strip_suffix_ci(t, suffix) {
-            let name = name.trim();
+    for suffix in &TABLES.file_attached {
+        if let Some((cut, tail)) = lower_tail(t, suffix.len())
+            && tail == *suffix
+        {
+            let name = t.get(..cut)?.trim();
             if !name.is_empty() {
                 return Some((name, ""));
             }
@@ -614,21 +692,20 @@ pub fn attached_name(line: &str) -> Option<(&str, &str)> {
 }
 
 fn strip_suffix_ci<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
-    let cut = s.len().checked_sub(suffix.len())?;
-    if s.is_char_boundary(cut) && eq_ci(&s[cut..], suffix) {
-        Some(&s[..cut])
+    let (cut, tail) = lower_tail(s, suffix.len())?;
+    if tail == lower(suffix) {
+        s.get(..cut)
     } else {
         None
     }
 }
 
-/// Byte position of the last case-insensitive occurrence of an ASCII-cased pattern.
+/// Byte position of the last occurrence of a pattern, as written or with its
+/// second character capitalised (`<Attached: `).
 fn find_ci(hay: &str, pat: &str) -> Option<usize> {
     if let Some(p) = hay.rfind(pat) {
         return Some(p);
     }
-    // Case variants ("<Attached: ") without lowercasing the whole haystack's
-    // byte positions away: try the common capitalised form.
     let mut cap = String::with_capacity(pat.len());
     let mut chars = pat.chars();
     if let Some(first) = chars.next() {
@@ -641,31 +718,24 @@ fn find_ci(hay: &str, pat: &str) -> Option<usize> {
     hay.rfind(&cap)
 }
 
+fn contains_any(text: &str, patterns: &[String]) -> bool {
+    let l = lower(text);
+    patterns.iter().any(|p| l.contains(p.as_str()))
+}
+
 /// The body (or its start) is a system event text in any known language.
 pub fn is_system_text(text: &str) -> bool {
-    let l = lower(text);
-    LOCALES
-        .iter()
-        .flat_map(|loc| loc.system.iter())
-        .any(|p| contains_ci(&l, p))
+    contains_any(text, &TABLES.system)
 }
 
 /// A system line that only a group chat has.
 pub fn is_group_event(text: &str) -> bool {
-    let l = lower(text);
-    LOCALES
-        .iter()
-        .flat_map(|loc| loc.group_events.iter())
-        .any(|p| contains_ci(&l, p))
+    contains_any(text, &TABLES.group_events)
 }
 
 /// The text before the first `": "` of a line is part of a group event.
 pub fn is_system_before_colon(head: &str) -> bool {
-    let l = lower(head);
-    LOCALES
-        .iter()
-        .flat_map(|loc| loc.system_before_colon.iter())
-        .any(|p| contains_ci(&l, p))
+    contains_any(head, &TABLES.before_colon)
 }
 
 #[cfg(test)]
