@@ -9,7 +9,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ds = engine.scan(&line, &ScanContext::default());
         println!("{line}");
         for d in ds {
-            println!("   {} [{}..{}] {:.2} {} {:?}", d.entity, d.start, d.end, d.score, d.detector, d.value);
+            println!(
+                "   {} [{}..{}] {:.2} {} {:?}",
+                d.entity, d.start, d.end, d.score, d.detector, d.value
+            );
         }
     }
     Ok(())

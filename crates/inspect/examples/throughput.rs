@@ -99,7 +99,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{n} messages ({bytes} bytes), {found} detections, {secs:.3} s, {:.0} msgs/s, {:.1} MB/s{}",
         n as f64 / secs,
         bytes as f64 / secs / 1e6,
-        if no_names { " (PERSON/LOCATION off)" } else { "" }
+        if no_names {
+            " (PERSON/LOCATION off)"
+        } else {
+            ""
+        }
     );
     Ok(())
 }

@@ -24,7 +24,7 @@ pub(crate) fn luhn(digits: &[u8]) -> bool {
             d
         };
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// ISO 13616 IBAN check: move the first four characters to the end, letters to

@@ -35,7 +35,11 @@ pub fn normalize_value(entity: &str, value: &str) -> String {
                 value.trim().to_string()
             }
         }
-        "PASSWORD" | "GENERIC_SECRET" | "PRIVATE_KEY" | "JWT" | "DB_CONNECTION_STRING"
+        "PASSWORD"
+        | "GENERIC_SECRET"
+        | "PRIVATE_KEY"
+        | "JWT"
+        | "DB_CONNECTION_STRING"
         | "AWS_SECRET_KEY" => value.trim().to_string(),
         _ if value.len() <= 64 => value
             .chars()

@@ -121,10 +121,10 @@ impl Engine {
         };
         let mut builtin_entities: Vec<&'static str> = Vec::new();
         for def in patterns.iter().take(builtin_count) {
-            if let std::borrow::Cow::Borrowed(e) = def.entity {
-                if !builtin_entities.contains(&e) {
-                    builtin_entities.push(e);
-                }
+            if let std::borrow::Cow::Borrowed(e) = def.entity
+                && !builtin_entities.contains(&e)
+            {
+                builtin_entities.push(e);
             }
         }
         for e in [
@@ -179,9 +179,26 @@ impl Engine {
         }
         let context_lists = POSITIVE
             .iter()
-            .map(|(e, w)| (true, e.iter().map(|s| s.to_string()).collect::<Vec<_>>(), w.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
-            .chain(NEGATIVE.iter().map(|(e, w)| (false, e.iter().map(|s| s.to_string()).collect(), w.iter().map(|s| s.to_string()).collect())))
-            .chain(custom.iter().flat_map(|c| c.context_lists()).map(|(e, w)| (true, vec![e], w)));
+            .map(|(e, w)| {
+                (
+                    true,
+                    e.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                    w.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                )
+            })
+            .chain(NEGATIVE.iter().map(|(e, w)| {
+                (
+                    false,
+                    e.iter().map(|s| s.to_string()).collect(),
+                    w.iter().map(|s| s.to_string()).collect(),
+                )
+            }))
+            .chain(
+                custom
+                    .iter()
+                    .flat_map(|c| c.context_lists())
+                    .map(|(e, w)| (true, vec![e], w)),
+            );
         for (positive, ents, ws) in context_lists {
             let mask = ents
                 .iter()
@@ -198,6 +215,13 @@ impl Engine {
                 }
             }
         }
+        // A keyword that contains an anchor ("swift code" ⊃ "swift") hides the
+        // anchor from the leftmost-longest search, so it anchors too.
+        for (w, r) in words.iter().zip(roles.iter_mut()) {
+            if ANCHORS.iter().any(|a| w.contains(a)) {
+                r.anchor = true;
+            }
+        }
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(AcMatchKind::LeftmostLongest)
@@ -207,10 +231,17 @@ impl Engine {
                 message: e.to_string(),
             })?;
 
-        let sources: Vec<String> = patterns.iter().map(|p| ascii_boundaries(&p.regex)).collect();
+        let sources: Vec<String> = patterns
+            .iter()
+            .map(|p| ascii_boundaries(&p.regex))
+            .collect();
         let build = |kind: MatchKind| {
             meta::Regex::builder()
-                .configure(meta::Config::new().match_kind(kind).nfa_size_limit(Some(64 << 20)))
+                .configure(
+                    meta::Config::new()
+                        .match_kind(kind)
+                        .nfa_size_limit(Some(64 << 20)),
+                )
                 .build_many(&sources)
                 .map_err(|e| {
                     let name = e
@@ -232,7 +263,10 @@ impl Engine {
             .map(|e| cfg.thresholds.get(e).copied().unwrap_or(default_threshold))
             .collect();
         let disabled = entities.iter().map(|e| cfg.disabled.contains(e)).collect();
-        let region = cfg.default_region.clone().unwrap_or_else(|| "US".to_string());
+        let region = cfg
+            .default_region
+            .clone()
+            .unwrap_or_else(|| "US".to_string());
         if region
             .to_ascii_uppercase()
             .parse::<phonenumber::country::Id>()
@@ -292,16 +326,16 @@ impl Engine {
             if role.boundary && !word_bounded(text, m.start(), m.end()) {
                 continue;
             }
-            if let Some(score) = role.marker {
-                if let Some(e) = self.entity_id("CONFIDENTIAL_MARKER") {
-                    cands.push(Cand {
-                        entity: e,
-                        detector: "marker".into(),
-                        start: m.start(),
-                        end: m.end(),
-                        score,
-                    });
-                }
+            if let Some(score) = role.marker
+                && let Some(e) = self.entity_id("CONFIDENTIAL_MARKER")
+            {
+                cands.push(Cand {
+                    entity: e,
+                    detector: "marker".into(),
+                    start: m.start(),
+                    end: m.end(),
+                    score,
+                });
             }
             if role.positive != 0 || role.negative != 0 {
                 hits.push((m.start(), m.end(), idx));
@@ -380,12 +414,11 @@ impl Engine {
         for text in previous.iter().skip(skip) {
             let text = clip(text, 4096);
             for m in self.keywords.find_iter(text) {
-                if let Some(role) = self.roles.get(m.pattern().as_usize()) {
-                    if role.positive != 0
-                        && (!role.boundary || word_bounded(text, m.start(), m.end()))
-                    {
-                        mask |= role.positive;
-                    }
+                if let Some(role) = self.roles.get(m.pattern().as_usize())
+                    && role.positive != 0
+                    && (!role.boundary || word_bounded(text, m.start(), m.end()))
+                {
+                    mask |= role.positive;
                 }
             }
         }
@@ -415,7 +448,15 @@ impl Engine {
             let mut furthest: Option<usize> = None;
             for pid in set.iter() {
                 if let Some(c) = self.try_pattern(text, s, pid, region, &mut caps) {
-                    furthest = Some(furthest.map_or(c.0.end, |f: usize| f.max(c.0.end)));
+                    // A value captured after a cue ("password: x") does not hide
+                    // other candidates that start between the cue and the value.
+                    let whole = self
+                        .patterns
+                        .get(pid.as_usize())
+                        .is_some_and(|p| p.group == 0);
+                    if whole {
+                        furthest = Some(furthest.map_or(c.0.end, |f: usize| f.max(c.0.end)));
+                    }
                     out.push(c);
                 }
             }
@@ -436,7 +477,12 @@ impl Engine {
     ) -> Option<(Cand, bool)> {
         let def = self.patterns.get(pid.as_usize())?;
         let entity = *self.pattern_entity.get(pid.as_usize())?;
-        if self.disabled.get(usize::from(entity)).copied().unwrap_or(false) {
+        if self
+            .disabled
+            .get(usize::from(entity))
+            .copied()
+            .unwrap_or(false)
+        {
             return None;
         }
         let input = Input::new(text)
@@ -448,7 +494,10 @@ impl Engine {
         } else {
             let caps = caps.get_or_insert_with(|| self.re.create_captures());
             self.re.search_captures(&input, caps);
-            let span = caps.get_group(def.group)?;
+            // The value is the first group (from `def.group` on) that took part,
+            // so alternatives can each hold their value in their own group.
+            let groups = caps.group_len();
+            let span = (def.group..groups).find_map(|g| caps.get_group(g))?;
             (span.start, span.end)
         };
         let value = text.get(vs..ve)?;
@@ -463,10 +512,10 @@ impl Engine {
         if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
             return None;
         }
-        if let Some(min) = def.min_entropy {
-            if crate::checksum::entropy(text.get(start..end)?) < min {
-                return None;
-            }
+        if let Some(min) = def.min_entropy
+            && crate::checksum::entropy(text.get(start..end)?) < min
+        {
+            return None;
         }
         Some((
             Cand {

@@ -13,66 +13,437 @@ const LEXICON: &str = include_str!("../lexicon/names.txt");
 const FIRST: u8 = 1;
 const LAST: u8 = 2;
 const PLACE: u8 = 4;
+const AMBIG: u8 = 8;
+const NOT_NAME: u8 = 16;
 
 /// Titles before a name (compared lowercase, without the trailing dot).
 const TITLES: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "herr", "frau",
-    "sr", "sra", "srta", "señor", "señora", "don", "doña", "mme", "mlle", "monsieur", "madame",
-    "uncle", "aunt", "auntie", "nurse", "doctor", "officer", "judge", "rev", "father",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "herr",
+    "frau",
+    "sr",
+    "sra",
+    "srta",
+    "señor",
+    "señora",
+    "don",
+    "doña",
+    "mme",
+    "mlle",
+    "monsieur",
+    "madame",
+    "uncle",
+    "aunt",
+    "auntie",
+    "nurse",
+    "doctor",
+    "officer",
+    "judge",
+    "rev",
+    "father",
 ];
 
 /// Phrases after which a capitalised word is probably a name (lowercase).
 const NAME_CUES: &[&str] = &[
-    "my name is", "name is", "name's", "i'm", "i am", "this is", "call me", "ask", "tell", "meet",
-    "met", "with", "contact", "spoke to", "talked to", "thanks", "thank you", "hi", "hello", "hey",
-    "dear", "cc", "ich heiße", "ich bin", "mein name ist", "me llamo", "mi nombre es", "soy",
-    "je m'appelle", "je suis", "mon nom est", "patient", "client", "customer",
+    "my name is",
+    "name is",
+    "name's",
+    "i'm",
+    "i am",
+    "this is",
+    "call me",
+    "ask",
+    "tell",
+    "meet",
+    "met",
+    "with",
+    "contact",
+    "spoke to",
+    "talked to",
+    "thanks",
+    "thank you",
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "cc",
+    "ich heiße",
+    "ich bin",
+    "mein name ist",
+    "me llamo",
+    "mi nombre es",
+    "soy",
+    "je m'appelle",
+    "je suis",
+    "mon nom est",
+    "patient",
+    "client",
+    "customer",
 ];
 
 /// Words before a place (lowercase).
 const PLACE_CUES: &[&str] = &[
-    "in", "at", "from", "to", "near", "lives in", "live in", "living in", "based in", "moved to",
-    "moving to", "visit", "visiting", "address", "located in", "flying to", "flight to", "born in",
-    "aus", "nach", "bei", "en", "desde", "à", "au", "vers", "de", "office in", "trip to",
+    "in",
+    "at",
+    "from",
+    "to",
+    "near",
+    "lives in",
+    "live in",
+    "living in",
+    "based in",
+    "moved to",
+    "moving to",
+    "visit",
+    "visiting",
+    "address",
+    "located in",
+    "flying to",
+    "flight to",
+    "born in",
+    "aus",
+    "nach",
+    "bei",
+    "en",
+    "desde",
+    "à",
+    "au",
+    "vers",
+    "de",
+    "office in",
+    "trip to",
 ];
 
 /// Lexicon entries that are also common words: found only with a cue or a
 /// neighbouring name.
 const AMBIGUOUS: &[&str] = &[
-    "will", "may", "mark", "bill", "grace", "hope", "joy", "rose", "june", "april", "art", "faith",
-    "sandy", "rich", "frank", "long", "young", "white", "black", "brown", "green", "gray", "little",
-    "love", "day", "case", "page", "person", "price", "rice", "ball", "bell", "cook", "hall", "king",
-    "hill", "wood", "woods", "stone", "short", "small", "strong", "good", "best", "golden", "rush",
-    "church", "park", "lane", "fields", "house", "glass", "moody", "frost", "snow", "winter",
-    "winters", "summers", "cherry", "rivers", "branch", "duke", "noble", "bass", "moon", "wolf",
-    "fox", "hunt", "hunter", "miles", "marks", "chase", "ray", "wise", "ware", "best", "holt",
-    "nice", "mobile", "reading", "bath", "split", "sale", "deal", "orange", "chad", "turkey",
-    "jordan", "georgia", "victoria", "aurora", "phoenix", "mesa", "lincoln", "madison", "austin",
-    "charlotte", "florence", "chandler", "gilbert", "henderson", "hamilton", "kingston", "richmond",
-    "augusta", "darwin", "perth", "york", "rio", "lima", "cali", "mali", "niger", "guinea", "bali",
-    "goa", "sofia", "valencia", "savannah", "salvador", "santiago", "columbus", "plano", "paris",
-    "washington", "virginia", "dallas", "cameron", "jean", "marie", "paul", "louis", "max",
-    "guy", "sun", "ma", "he", "hu", "lu", "li", "yu", "du", "ye", "fan", "long", "gu", "an", "do",
-    "so", "ko", "oh", "ho", "lee", "le", "vo", "vu", "han", "gill", "das", "sen", "roy", "pan",
-    "bo", "na", "min", "jun", "yan", "hui", "lin", "xin", "ping", "dan", "kai", "lan", "mei",
-    "ting", "yun", "sara", "ali", "bose", "jain", "leo", "mason", "hunter", "rocha", "cruz",
-    "reyes", "campos", "cano", "roman", "rey", "mata", "moya", "gil", "pons", "meza", "leon",
-    "vega", "sosa", "soto", "mora", "costa", "street", "avenue", "road", "uk", "usa", "uae",
-    "jersey", "buffalo", "mobile", "reno", "laredo", "irving", "garland", "fremont", "glendale",
-    "arlington", "aurora", "durham", "newark", "stockton", "lexington", "riverside", "spokane",
-    "akron", "birmingham", "portland", "cambridge", "oxford", "worcester", "providence", "hollywood",
-    "salem", "sydney", "adelaide", "canberra", "hobart", "queenstown", "wellington", "victoria",
-    "kent", "essex", "rochester", "tyler", "ford", "carson", "nash", "dean", "drake", "page",
+    "will",
+    "may",
+    "mark",
+    "bill",
+    "grace",
+    "hope",
+    "joy",
+    "rose",
+    "june",
+    "april",
+    "art",
+    "faith",
+    "sandy",
+    "rich",
+    "frank",
+    "long",
+    "young",
+    "white",
+    "black",
+    "brown",
+    "green",
+    "gray",
+    "little",
+    "love",
+    "day",
+    "case",
+    "page",
+    "person",
+    "price",
+    "rice",
+    "ball",
+    "bell",
+    "cook",
+    "hall",
+    "king",
+    "hill",
+    "wood",
+    "woods",
+    "stone",
+    "short",
+    "small",
+    "strong",
+    "good",
+    "best",
+    "golden",
+    "rush",
+    "church",
+    "park",
+    "lane",
+    "fields",
+    "house",
+    "glass",
+    "moody",
+    "frost",
+    "snow",
+    "winter",
+    "winters",
+    "summers",
+    "cherry",
+    "rivers",
+    "branch",
+    "duke",
+    "noble",
+    "bass",
+    "moon",
+    "wolf",
+    "fox",
+    "hunt",
+    "hunter",
+    "miles",
+    "marks",
+    "chase",
+    "ray",
+    "wise",
+    "ware",
+    "best",
+    "holt",
+    "nice",
+    "mobile",
+    "reading",
+    "bath",
+    "split",
+    "sale",
+    "deal",
+    "orange",
+    "chad",
+    "turkey",
+    "jordan",
+    "georgia",
+    "victoria",
+    "aurora",
+    "phoenix",
+    "mesa",
+    "lincoln",
+    "madison",
+    "austin",
+    "charlotte",
+    "florence",
+    "chandler",
+    "gilbert",
+    "henderson",
+    "hamilton",
+    "kingston",
+    "richmond",
+    "augusta",
+    "darwin",
+    "perth",
+    "york",
+    "rio",
+    "lima",
+    "cali",
+    "mali",
+    "niger",
+    "guinea",
+    "bali",
+    "goa",
+    "sofia",
+    "valencia",
+    "savannah",
+    "salvador",
+    "santiago",
+    "columbus",
+    "plano",
+    "paris",
+    "washington",
+    "virginia",
+    "dallas",
+    "cameron",
+    "jean",
+    "marie",
+    "paul",
+    "louis",
+    "max",
+    "guy",
+    "sun",
+    "ma",
+    "he",
+    "hu",
+    "lu",
+    "li",
+    "yu",
+    "du",
+    "ye",
+    "fan",
+    "long",
+    "gu",
+    "an",
+    "do",
+    "so",
+    "ko",
+    "oh",
+    "ho",
+    "lee",
+    "le",
+    "vo",
+    "vu",
+    "han",
+    "gill",
+    "das",
+    "sen",
+    "roy",
+    "pan",
+    "bo",
+    "na",
+    "min",
+    "jun",
+    "yan",
+    "hui",
+    "lin",
+    "xin",
+    "ping",
+    "dan",
+    "kai",
+    "lan",
+    "mei",
+    "ting",
+    "yun",
+    "sara",
+    "ali",
+    "bose",
+    "jain",
+    "leo",
+    "mason",
+    "hunter",
+    "rocha",
+    "cruz",
+    "reyes",
+    "campos",
+    "cano",
+    "roman",
+    "rey",
+    "mata",
+    "moya",
+    "gil",
+    "pons",
+    "meza",
+    "leon",
+    "vega",
+    "sosa",
+    "soto",
+    "mora",
+    "costa",
+    "street",
+    "avenue",
+    "road",
+    "uk",
+    "usa",
+    "uae",
+    "jersey",
+    "buffalo",
+    "mobile",
+    "reno",
+    "laredo",
+    "irving",
+    "garland",
+    "fremont",
+    "glendale",
+    "arlington",
+    "aurora",
+    "durham",
+    "newark",
+    "stockton",
+    "lexington",
+    "riverside",
+    "spokane",
+    "akron",
+    "birmingham",
+    "portland",
+    "cambridge",
+    "oxford",
+    "worcester",
+    "providence",
+    "hollywood",
+    "salem",
+    "sydney",
+    "adelaide",
+    "canberra",
+    "hobart",
+    "queenstown",
+    "wellington",
+    "victoria",
+    "kent",
+    "essex",
+    "rochester",
+    "tyler",
+    "ford",
+    "carson",
+    "nash",
+    "dean",
+    "drake",
+    "page",
 ];
 
 /// Name-shaped words that are not names in a chat ("Monday", "Team", "Hi").
 const NOT_NAMES: &[&str] = &[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-    "february", "march", "july", "august", "september", "october", "november", "december", "team",
-    "hi", "hello", "hey", "thanks", "ok", "okay", "yes", "no", "the", "and", "but", "please",
-    "sorry", "good", "great", "i", "we", "you", "they", "this", "that", "it", "my", "our", "your",
-    "god", "lol", "omg", "pm", "am", "ceo", "cfo", "cto", "hr", "it", "qa", "pdf", "q1", "q2",
-    "q3", "q4", "eod", "asap", "fyi", "btw", "tbd",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "team",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "ok",
+    "okay",
+    "yes",
+    "no",
+    "the",
+    "and",
+    "but",
+    "please",
+    "sorry",
+    "good",
+    "great",
+    "i",
+    "we",
+    "you",
+    "they",
+    "this",
+    "that",
+    "it",
+    "my",
+    "our",
+    "your",
+    "god",
+    "lol",
+    "omg",
+    "pm",
+    "am",
+    "ceo",
+    "cfo",
+    "cto",
+    "hr",
+    "it",
+    "qa",
+    "pdf",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "eod",
+    "asap",
+    "fyi",
+    "btw",
+    "tbd",
 ];
 
 pub(crate) struct Lexicon {
@@ -115,6 +486,12 @@ impl Lexicon {
                 }
             }
         }
+        for w in AMBIGUOUS {
+            *words.entry((*w).to_string()).or_insert(0) |= AMBIG;
+        }
+        for w in NOT_NAMES {
+            *words.entry((*w).to_string()).or_insert(0) |= NOT_NAME;
+        }
         let places = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&places)
@@ -148,10 +525,10 @@ impl Lexicon {
         if let Some(e) = person {
             self.persons(text, &tokens, participants, e, out);
         }
-        if let Some(e) = location {
-            if has_upper || has_non_ascii {
-                self.locations(text, e, out);
-            }
+        if let Some(e) = location
+            && (has_upper || has_non_ascii)
+        {
+            self.locations(text, e, out);
         }
     }
 
@@ -176,9 +553,14 @@ impl Lexicon {
         let mut i = 0;
         while i < tokens.len() {
             let Some(t) = tokens.get(i) else { break };
+            if !t.cap && parts.is_empty() {
+                i += 1;
+                continue;
+            }
             let lower = t.text.to_lowercase();
-            let ambiguous = AMBIGUOUS.contains(&lower.as_str());
-            let not_name = NOT_NAMES.contains(&lower.as_str());
+            let flags = self.words.get(&lower).copied().unwrap_or(0);
+            let ambiguous = flags & AMBIG != 0;
+            let not_name = flags & NOT_NAME != 0;
 
             // Participant match.
             if !not_name && parts.iter().any(|p| p.contains(&lower)) && (t.cap || !ambiguous) {
@@ -192,7 +574,13 @@ impl Lexicon {
                     }
                 }
                 let end = tokens.get(j).map_or(t.end, |x| x.end);
-                let score = if j > i { 0.9 } else if t.cap { 0.8 } else { 0.6 };
+                let score = if j > i {
+                    0.9
+                } else if t.cap {
+                    0.8
+                } else {
+                    0.6
+                };
                 out.push(cand(entity, "participant_name", t.start, end, score));
                 i = j + 1;
                 continue;
@@ -201,7 +589,6 @@ impl Lexicon {
                 i += 1;
                 continue;
             }
-            let flags = self.flags(t.text);
             let titled = i
                 .checked_sub(1)
                 .and_then(|p| tokens.get(p))
@@ -214,7 +601,7 @@ impl Lexicon {
                 if j - i < 2
                     && n.cap
                     && adjacent(text, tokens.get(j), n)
-                    && !NOT_NAMES.contains(&nlower.as_str())
+                    && self.flags(&nlower) & NOT_NAME == 0
                     && (self.flags(n.text) & (FIRST | LAST) != 0 || titled || flags & FIRST != 0)
                     && self.flags(n.text) & PLACE == 0
                 {
@@ -229,7 +616,11 @@ impl Lexicon {
             let score: f32 = if titled {
                 0.85
             } else if multi && is_name {
-                if t.sentence_start && ambiguous { 0.6 } else { 0.85 }
+                if t.sentence_start && ambiguous {
+                    0.6
+                } else {
+                    0.85
+                }
             } else if flags & FIRST != 0 && !ambiguous {
                 match (cued, t.sentence_start) {
                     (true, _) => 0.8,
@@ -259,10 +650,9 @@ impl Lexicon {
             if word.is_ascii() && !crate::engine::word_bounded(text, s, e) {
                 continue;
             }
-            let lower = word.to_lowercase();
             let cued = cue_before(text, s, PLACE_CUES);
-            let also_name = self.flags(word) & (FIRST | LAST) != 0;
-            let ambiguous = AMBIGUOUS.contains(&lower.as_str()) || also_name;
+            let flags = self.flags(word);
+            let ambiguous = flags & (FIRST | LAST | AMBIG) != 0;
             let score = match (ambiguous, cued) {
                 (false, true) => 0.85,
                 (false, false) => 0.7,
@@ -332,14 +722,14 @@ fn tokenize<'a>(text: &'a str) -> Vec<Token<'a>> {
         *sentence_start = false;
     };
     for (i, c) in text.char_indices() {
-        let in_word = c.is_alphabetic()
-            || (start.is_some() && (c == '\'' || c == '-' || c == '\u{2019}'));
+        let in_word =
+            c.is_alphabetic() || (start.is_some() && (c == '\'' || c == '-' || c == '\u{2019}'));
         match (start, in_word) {
             (None, true) => {
-                if let Some(gap) = text.get(prev_end..i) {
-                    if gap.contains(['.', '!', '?', '\n', ':']) {
-                        sentence_start = true;
-                    }
+                if let Some(gap) = text.get(prev_end..i)
+                    && gap.contains(['.', '!', '?', '\n', ':'])
+                {
+                    sentence_start = true;
                 }
                 start = Some(i);
             }

@@ -25,13 +25,7 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
             phone,
             1.0,
         ),
-        PatternDef::new(
-            "URL",
-            "url",
-            r"(?i:\bhttps?://|\bwww\.)[^\s<>]+",
-            url,
-            0.6,
-        ),
+        PatternDef::new("URL", "url", r"(?i:\bhttps?://|\bwww\.)[^\s<>]+", url, 0.6),
         PatternDef {
             regex: std::borrow::Cow::Owned(format!(
                 r"\b[A-Za-z0-9](?:[A-Za-z0-9\-]{{0,62}}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{{0,62}}[A-Za-z0-9])?)*\.(?:{BARE_TLDS})(?:/[^\s<>]*)?\b"
@@ -136,7 +130,9 @@ fn phone_exact(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     if !phonenumber::is_valid(&parsed) {
         return None;
     }
-    let separated = c.bytes().any(|b| matches!(b, b' ' | b'-' | b'.' | b'(' | b'/'));
+    let separated = c
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'-' | b'.' | b'(' | b'/'));
     let score = if international {
         0.8
     } else if separated {
@@ -200,10 +196,11 @@ fn ipv4(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     // "v1.2.3.4" and "1.2.3.4.5" are versions, not addresses.
     let before = ctx.text.get(..ctx.start).unwrap_or("");
     let after = ctx.text.get(ctx.start + c.len()..).unwrap_or("");
-    if before.ends_with(['v', 'V', '.']) || after.starts_with(|ch: char| ch == '.' || ch == '-') {
-        if !after.starts_with(". ") && after != "." {
-            return None;
-        }
+    if (before.ends_with(['v', 'V', '.']) || after.starts_with(['.', '-']))
+        && !after.starts_with(". ")
+        && after != "."
+    {
+        return None;
     }
     Verdict::score(1.0)
 }

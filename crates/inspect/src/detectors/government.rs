@@ -64,9 +64,21 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
             accept,
             0.8,
         ),
-        PatternDef::new("SG_NRIC", "sg_nric_check", r"\b[STFGM][0-9]{7}[A-Z]\b", nric, 0.95),
+        PatternDef::new(
+            "SG_NRIC",
+            "sg_nric_check",
+            r"\b[STFGM][0-9]{7}[A-Z]\b",
+            nric,
+            0.95,
+        ),
         PatternDef::new("ES_NIF", "es_nif_letter", r"\b[0-9]{8}-?[A-Z]\b", nif, 0.9),
-        PatternDef::new("ES_NIE", "es_nie_letter", r"\b[XYZ]-?[0-9]{7}-?[A-Z]\b", nif, 0.9),
+        PatternDef::new(
+            "ES_NIE",
+            "es_nie_letter",
+            r"\b[XYZ]-?[0-9]{7}-?[A-Z]\b",
+            nif,
+            0.9,
+        ),
         PatternDef::new(
             "IT_FISCAL_CODE",
             "it_fiscal_check",
@@ -167,7 +179,11 @@ fn aadhaar(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
 }
 
 fn nric(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
-    if sg_nric(c) { Verdict::score(1.0) } else { None }
+    if sg_nric(c) {
+        Verdict::score(1.0)
+    } else {
+        None
+    }
 }
 
 fn nif(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
@@ -175,5 +191,9 @@ fn nif(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
 }
 
 fn fiscal(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
-    if it_fiscal(c) { Verdict::score(1.0) } else { None }
+    if it_fiscal(c) {
+        Verdict::score(1.0)
+    } else {
+        None
+    }
 }

@@ -20,4 +20,3 @@ pub(crate) fn all() -> Vec<PatternDef> {
     v.extend(contact::patterns());
     v
 }
-

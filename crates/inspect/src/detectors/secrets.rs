@@ -132,7 +132,7 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
             ..PatternDef::new(
                 "GENERIC_SECRET",
                 "secret_assignment",
-                r#"(?i:\b(?:secret|token|api[_\- ]?key|apikey|access[_\- ]?key|client[_\- ]?secret|auth[_\- ]?token|private[_\- ]?key|bearer))[A-Za-z_\- ]{0,12}\s*["']?\s*[:=]?\s*["']?([A-Za-z0-9+/_\-.=]{16,128})"#,
+                r#"(?i:\b(?:secret|token|api[_\- ]?key|apikey|access[_\- ]?key|client[_\- ]?secret|auth[_\- ]?token|private[_\- ]?key))[A-Za-z_\-]{0,12}(?:\s*["']?\s*[:=]\s*|\s+(?:is|ist|es|est)\s+:?\s*)["']?([A-Za-z0-9+/_\-.=]{16,128})|(?i:\bbearer)\s+([A-Za-z0-9+/_\-.=]{16,128})"#,
                 generic_secret,
                 0.8,
             )
@@ -187,7 +187,8 @@ fn placeholder(secret: &str) -> bool {
     let s = secret.trim_matches(|c: char| c == '\'' || c == '"');
     let lower = s.to_ascii_lowercase();
     s.is_empty()
-        || s.chars().all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')
+        || s.chars()
+            .all(|c| c == '*' || c == 'x' || c == 'X' || c == '.')
         || s.starts_with('<')
         || s.starts_with("${")
         || s.starts_with('{')
@@ -210,7 +211,10 @@ fn db_url(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
 
 fn db_kv(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
     let lower = c.to_ascii_lowercase();
-    let idx = lower.rfind("password=").map(|i| i + 9).or_else(|| lower.rfind("pwd=").map(|i| i + 4))?;
+    let idx = lower
+        .rfind("password=")
+        .map(|i| i + 9)
+        .or_else(|| lower.rfind("pwd=").map(|i| i + 4))?;
     let value = c
         .get(idx..)?
         .trim_start()
@@ -220,24 +224,106 @@ fn db_kv(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
     if placeholder(value) {
         return None;
     }
-    Verdict::trimmed(1.0, 0, trailing_punct(c).min(c.len().saturating_sub(idx + value.len())))
+    Verdict::trimmed(
+        1.0,
+        0,
+        trailing_punct(c).min(c.len().saturating_sub(idx + value.len())),
+    )
 }
 
 /// Words that follow "password is" without being a password.
 const NOT_A_PASSWORD: &[&str] = &[
-    "wrong", "incorrect", "correct", "right", "invalid", "expired", "required", "needed", "reset",
-    "changed", "updated", "same", "different", "the", "your", "my", "our", "their", "his", "her",
-    "too", "not", "still", "also", "just", "in", "on", "at", "for", "sent", "set", "saved", "stored",
-    "attached", "below", "above", "here", "there", "missing", "empty", "blank", "weak", "strong",
-    "short", "long", "case", "manager", "protected", "please", "again", "now", "ok", "okay", "fine",
-    "falsch", "richtig", "abgelaufen", "geändert", "neu", "incorrecta", "correcta", "nueva",
-    "incorrect.", "expiré", "nouveau", "a", "an", "same.", "policy", "field", "hint", "required.",
-    "change", "protected.", "and", "or", "but", "is", "was", "be", "will", "should", "must",
+    "wrong",
+    "incorrect",
+    "correct",
+    "right",
+    "invalid",
+    "expired",
+    "required",
+    "needed",
+    "reset",
+    "changed",
+    "updated",
+    "same",
+    "different",
+    "the",
+    "your",
+    "my",
+    "our",
+    "their",
+    "his",
+    "her",
+    "too",
+    "not",
+    "still",
+    "also",
+    "just",
+    "in",
+    "on",
+    "at",
+    "for",
+    "sent",
+    "set",
+    "saved",
+    "stored",
+    "attached",
+    "below",
+    "above",
+    "here",
+    "there",
+    "missing",
+    "empty",
+    "blank",
+    "weak",
+    "strong",
+    "short",
+    "long",
+    "case",
+    "manager",
+    "protected",
+    "please",
+    "again",
+    "now",
+    "ok",
+    "okay",
+    "fine",
+    "falsch",
+    "richtig",
+    "abgelaufen",
+    "geändert",
+    "neu",
+    "incorrecta",
+    "correcta",
+    "nueva",
+    "incorrect.",
+    "expiré",
+    "nouveau",
+    "a",
+    "an",
+    "same.",
+    "policy",
+    "field",
+    "hint",
+    "required.",
+    "change",
+    "protected.",
+    "and",
+    "or",
+    "but",
+    "is",
+    "was",
+    "be",
+    "will",
+    "should",
+    "must",
 ];
 
 fn password(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
     let trimmed = c.trim_end_matches(|ch: char| {
-        matches!(ch, '.' | ',' | ';' | '!' | '?' | ')' | '"' | '\'' | '”' | '」' | '。' | '，')
+        matches!(
+            ch,
+            '.' | ',' | ';' | '!' | '?' | ')' | '"' | '\'' | '”' | '」' | '。' | '，'
+        )
     });
     if trimmed.chars().count() < 4 {
         return None;
@@ -247,7 +333,9 @@ fn password(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
         return None;
     }
     // A plain lowercase dictionary-looking word is weaker evidence than a mixed value.
-    let plain_word = trimmed.chars().all(|ch| ch.is_alphabetic() && ch.is_lowercase());
+    let plain_word = trimmed
+        .chars()
+        .all(|ch| ch.is_alphabetic() && ch.is_lowercase());
     let score = if plain_word { 0.75 } else { 1.0 };
     Verdict::trimmed(score, 0, c.len() - trimmed.len())
 }

@@ -1,0 +1,455 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Per-entity true- and false-positive tests on synthetic chat lines.
+
+use chatwarden_inspect::{Detection, Engine, EngineConfig, ScanContext};
+use std::sync::OnceLock;
+
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| Engine::new(&EngineConfig::default()).unwrap())
+}
+
+fn scan(text: &str) -> Vec<Detection> {
+    engine().scan(text, &ScanContext::default())
+}
+
+fn scan_region(text: &str, region: &str) -> Vec<Detection> {
+    engine().scan(
+        text,
+        &ScanContext {
+            region: Some(region),
+            ..ScanContext::default()
+        },
+    )
+}
+
+/// Asserts `entity` is found with exactly `value`, and the span matches the value
+/// in Unicode scalar values.
+fn assert_found(text: &str, entity: &str, value: &str) {
+    let ds = scan(text);
+    let d = ds
+        .iter()
+        .find(|d| d.entity == entity)
+        .unwrap_or_else(|| panic!("{entity} not found in {text:?}: {ds:?}"));
+    assert_eq!(d.value, value, "{text:?}");
+    let chars: String = text.chars().skip(d.start).take(d.end - d.start).collect();
+    assert_eq!(chars, value, "span of {entity} in {text:?}");
+}
+
+fn assert_not_found(text: &str, entity: &str) {
+    let ds = scan(text);
+    assert!(
+        ds.iter().all(|d| d.entity != entity),
+        "{entity} wrongly found in {text:?}: {ds:?}"
+    );
+}
+
+#[test]
+fn email() {
+    assert_found(
+        "mail me at jane.roe+work@example.co.uk.",
+        "EMAIL_ADDRESS",
+        "jane.roe+work@example.co.uk",
+    );
+    assert_not_found("meet @ 5pm at the office", "EMAIL_ADDRESS");
+    assert_not_found("user@localhost is not routable", "EMAIL_ADDRESS");
+}
+
+#[test]
+fn phone() {
+    assert_found(
+        "call me at +1 415-555-2671 tonight",
+        "PHONE_NUMBER",
+        "+1 415-555-2671",
+    );
+    assert_found("my number (415) 555-2671", "PHONE_NUMBER", "(415) 555-2671");
+    assert_found(
+        "Handy: +49 151 23456789",
+        "PHONE_NUMBER",
+        "+49 151 23456789",
+    );
+    let ds = scan_region("ruf mich an: 0151 23456789", "DE");
+    assert!(
+        ds.iter()
+            .any(|d| d.entity == "PHONE_NUMBER" && d.value == "0151 23456789"),
+        "{ds:?}"
+    );
+    assert_not_found("the meeting is on 2024-03-15 at 10:30", "PHONE_NUMBER");
+    assert_not_found("see you 15.03.2024", "PHONE_NUMBER");
+    assert_not_found("it costs $1,299.00 or 3.14159265", "PHONE_NUMBER");
+    assert_not_found("order 1111111111 shipped", "PHONE_NUMBER");
+}
+
+#[test]
+fn url_and_ip() {
+    assert_found(
+        "docs at https://example.com/a/b?x=1.",
+        "URL",
+        "https://example.com/a/b?x=1",
+    );
+    assert_found("see www.example.org for more", "URL", "www.example.org");
+    assert_found(
+        "go to example.com/pricing today",
+        "URL",
+        "example.com/pricing",
+    );
+    assert_not_found("the file is report.pdf", "URL");
+    assert_found(
+        "server at 192.168.10.20 is down",
+        "IP_ADDRESS",
+        "192.168.10.20",
+    );
+    assert_found(
+        "v6 host 2001:db8::8a2e:370:7334 up",
+        "IP_ADDRESS",
+        "2001:db8::8a2e:370:7334",
+    );
+    assert_not_found("upgrade to version 1.2.3.4 now", "IP_ADDRESS");
+    assert_not_found("scores 300.1.2.999", "IP_ADDRESS");
+    assert_not_found("meet at 10:30:00", "IP_ADDRESS");
+}
+
+#[test]
+fn credit_card() {
+    assert_found(
+        "my card is 4111 1111 1111 1111 exp 09/27",
+        "CREDIT_CARD",
+        "4111 1111 1111 1111",
+    );
+    assert_found(
+        "MC 2221-0000-0000-0009",
+        "CREDIT_CARD",
+        "2221-0000-0000-0009",
+    );
+    assert_found("amex 3782 822463 10005", "CREDIT_CARD", "3782 822463 10005");
+    assert_found(
+        "19 digits 4111111111111111110 ok",
+        "CREDIT_CARD",
+        "4111111111111111110",
+    );
+    assert_found("卡号6212345678901232", "CREDIT_CARD", "6212345678901232");
+    // Bad Luhn, unknown issuer, mixed separators.
+    assert_not_found("card 4111 1111 1111 1112", "CREDIT_CARD");
+    assert_not_found("ref 1234567812345670", "CREDIT_CARD");
+    assert_not_found("card 4111-1111 1111-1111", "CREDIT_CARD");
+}
+
+#[test]
+fn iban_bic_bank() {
+    assert_found(
+        "IBAN DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX",
+        "IBAN_CODE",
+        "DE89 3704 0044 0532 0130 00",
+    );
+    assert_found(
+        "pay GB82WEST12345698765432 today",
+        "IBAN_CODE",
+        "GB82WEST12345698765432",
+    );
+    assert_not_found("IBAN DE89 3704 0044 0532 0130 01", "IBAN_CODE");
+    assert_not_found("code DE89370400440532013", "IBAN_CODE");
+    assert_found("SWIFT code: DEUTDEFF500", "SWIFT_BIC", "DEUTDEFF500");
+    assert_not_found("the BUSINESS plan is CONFIRMED", "SWIFT_BIC");
+    assert_found(
+        "bank account number 12345678901",
+        "US_BANK_NUMBER",
+        "12345678901",
+    );
+    assert_not_found("order number 12345678901", "US_BANK_NUMBER");
+    assert_found(
+        "routing number 011000015",
+        "ABA_ROUTING_NUMBER",
+        "011000015",
+    );
+    assert_not_found("routing number 011000016", "ABA_ROUTING_NUMBER");
+}
+
+#[test]
+fn crypto() {
+    assert_found(
+        "send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+        "CRYPTO",
+        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+    );
+    assert_found(
+        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq please",
+        "CRYPTO",
+        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    );
+    assert_found(
+        "eth 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        "CRYPTO",
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    );
+    assert_not_found("send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", "CRYPTO");
+    assert_not_found("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx", "CRYPTO");
+    assert_not_found("eth 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", "CRYPTO");
+}
+
+#[test]
+fn us_ids() {
+    assert_found("my SSN is 536-22-1954", "US_SSN", "536-22-1954");
+    assert_found("social security 536221954", "US_SSN", "536221954");
+    assert_not_found("SSN 666-12-3456", "US_SSN");
+    assert_not_found("SSN 912-12-3456", "US_SSN");
+    assert_not_found("SSN 536-00-1954", "US_SSN");
+    assert_not_found("ticket 536221954", "US_SSN");
+    assert_found("passport number 912803456", "US_PASSPORT", "912803456");
+    assert_not_found("tracking 912803456", "US_PASSPORT");
+    assert_found("driver's license D8274619", "US_DRIVER_LICENSE", "D8274619");
+    assert_not_found("room D8274619 is booked", "US_DRIVER_LICENSE");
+}
+
+#[test]
+fn uk_ids() {
+    assert_found("NI number AB 12 34 56 C", "UK_NINO", "AB 12 34 56 C");
+    assert_found("nino AB123456A", "UK_NINO", "AB123456A");
+    assert_not_found("ref GB123456A", "UK_NINO");
+    assert_found("NHS number 943 476 5919", "UK_NHS", "943 476 5919");
+    assert_not_found("NHS number 943 476 5918", "UK_NHS");
+}
+
+#[test]
+fn asia_and_eu_ids() {
+    assert_found(
+        "身份证号：11010519491231002X",
+        "CN_RESIDENT_ID",
+        "11010519491231002X",
+    );
+    assert_not_found("身份证号：110105194912310021", "CN_RESIDENT_ID");
+    assert_found("Aadhaar 2345 6789 0124", "IN_AADHAAR", "2345 6789 0124");
+    assert_not_found("Aadhaar 2345 6789 0125", "IN_AADHAAR");
+    assert_found("PAN ABCPE1234F", "IN_PAN", "ABCPE1234F");
+    assert_not_found("PAN ABCXE1234F", "IN_PAN");
+    assert_found("NRIC S1234567D", "SG_NRIC", "S1234567D");
+    assert_not_found("NRIC S1234567A", "SG_NRIC");
+    assert_found("DNI 12345678Z", "ES_NIF", "12345678Z");
+    assert_not_found("DNI 12345678A", "ES_NIF");
+    assert_found("NIE X1234567L", "ES_NIE", "X1234567L");
+    assert_found(
+        "codice fiscale RSSMRA85T10A562S",
+        "IT_FISCAL_CODE",
+        "RSSMRA85T10A562S",
+    );
+    assert_not_found("codice fiscale RSSMRA85T10A562T", "IT_FISCAL_CODE");
+}
+
+#[test]
+fn health() {
+    assert_found("prescriber NPI 1234567893", "US_NPI", "1234567893");
+    assert_not_found("NPI 1234567894", "US_NPI");
+    assert_found("DEA AB1234563", "DEA_NUMBER", "AB1234563");
+    assert_not_found("DEA AB1234564", "DEA_NUMBER");
+    assert_found("medicare MBI 1EG4-TE5-MK73", "US_MBI", "1EG4-TE5-MK73");
+    assert_not_found("code 1EG4-TE5MK73", "US_MBI");
+    assert_found("diagnosis code E11.9 confirmed", "ICD10_CODE", "E11.9");
+    assert_not_found("flight E11 boards at gate 9", "ICD10_CODE");
+    assert_found("patient MRN 00482913", "MEDICAL_RECORD_NUMBER", "00482913");
+    assert_not_found("invoice 00482913 attached", "MEDICAL_RECORD_NUMBER");
+}
+
+#[test]
+fn secrets() {
+    assert_found(
+        "key AKIAIOSFODNN7EXAMPLE ok",
+        "AWS_ACCESS_KEY",
+        "AKIAIOSFODNN7EXAMPLE",
+    );
+    assert_found(
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AWS_SECRET_KEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
+    assert_found(
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "GITHUB_TOKEN",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    );
+    assert_found(
+        "glpat-xY9zA8bC7dE6fG5hI4jK",
+        "GITLAB_TOKEN",
+        "glpat-xY9zA8bC7dE6fG5hI4jK",
+    );
+    assert_found(
+        "xoxb-1234567890-abcdefghijkl",
+        "SLACK_TOKEN",
+        "xoxb-1234567890-abcdefghijkl",
+    );
+    assert_found(
+        "hook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        "SLACK_WEBHOOK",
+        "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+    );
+    assert_found(
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        "STRIPE_KEY",
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    );
+    assert_found(
+        "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+        "GOOGLE_API_KEY",
+        "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+    );
+    assert_found(
+        "sk-proj-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP1234",
+        "OPENAI_API_KEY",
+        "sk-proj-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP1234",
+    );
+    assert_not_found("the task-force meeting", "OPENAI_API_KEY");
+    let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq\nabc+/=\n-----END RSA PRIVATE KEY-----";
+    assert_found(&format!("here: {pem}"), "PRIVATE_KEY", pem);
+    let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    assert_found(&format!("token {jwt}"), "JWT", jwt);
+    assert_not_found("eyJub3RhIjoiand0In0.eyJhYmNkZWZnaGlq.abcdefghijkl", "JWT");
+    assert_found(
+        "postgres://admin:s3cr3t@db.internal:5432/prod",
+        "DB_CONNECTION_STRING",
+        "postgres://admin:s3cr3t@db.internal:5432/prod",
+    );
+    assert_not_found(
+        "postgres://admin:<password>@db:5432/prod",
+        "DB_CONNECTION_STRING",
+    );
+    assert_found(
+        "Server=db1;Database=x;User Id=sa;Password=Pa55w0rd!;",
+        "DB_CONNECTION_STRING",
+        "Server=db1;Database=x;User Id=sa;Password=Pa55w0rd!",
+    );
+    assert_found("the password is Hunter2!x", "PASSWORD", "Hunter2!x");
+    assert_found("Passwort: Sommer2024!", "PASSWORD", "Sommer2024!");
+    assert_found("密码是abc12345", "PASSWORD", "abc12345");
+    assert_not_found("the password is wrong", "PASSWORD");
+    assert_not_found("password reset link sent", "PASSWORD");
+    assert_found(
+        "api_key: 9f8Xk2LmQ7vT4pR1zW6y",
+        "GENERIC_SECRET",
+        "9f8Xk2LmQ7vT4pR1zW6y",
+    );
+    assert_not_found("token: refresh-token-interval", "GENERIC_SECRET");
+}
+
+#[test]
+fn verification_code() {
+    assert_found(
+        "your WhatsApp code is 123-456",
+        "VERIFICATION_CODE",
+        "123-456",
+    );
+    assert_found("验证码 482913", "VERIFICATION_CODE", "482913");
+    assert_found(
+        "Dein Bestätigungscode: 482913",
+        "VERIFICATION_CODE",
+        "482913",
+    );
+    assert_not_found("we sold 482913 units", "VERIFICATION_CODE");
+    assert_not_found("code price is 482913.50", "VERIFICATION_CODE");
+}
+
+#[test]
+fn verification_code_from_previous_message() {
+    let prev = [
+        "hey it's me, I got locked out",
+        "can you send me the code you just got?",
+    ];
+    let ds = engine().scan(
+        "482913",
+        &ScanContext {
+            previous: &prev,
+            ..ScanContext::default()
+        },
+    );
+    assert!(ds.iter().any(|d| d.entity == "VERIFICATION_CODE"), "{ds:?}");
+    assert!(scan("482913").is_empty());
+}
+
+#[test]
+fn confidential_markers() {
+    assert_found(
+        "STRICTLY CONFIDENTIAL: Q3 numbers",
+        "CONFIDENTIAL_MARKER",
+        "STRICTLY CONFIDENTIAL",
+    );
+    assert_found(
+        "das ist nur intern, bitte nicht weiterleiten",
+        "CONFIDENTIAL_MARKER",
+        "nur intern",
+    );
+    assert_found("这是机密文件", "CONFIDENTIAL_MARKER", "机密");
+    assert_found("this is MNPI, careful", "CONFIDENTIAL_MARKER", "MNPI");
+    assert_not_found("confidentiality is key", "CONFIDENTIAL_MARKER");
+}
+
+#[test]
+fn person_and_location() {
+    assert_found(
+        "My name is Sarah Connor and I live in Berlin",
+        "PERSON",
+        "Sarah Connor",
+    );
+    assert_found(
+        "My name is Sarah Connor and I live in Berlin",
+        "LOCATION",
+        "Berlin",
+    );
+    assert_found("please ask Dr. Okonkwo", "PERSON", "Okonkwo");
+    assert_found("Meeting with Zhang Wei in Shanghai", "PERSON", "Zhang Wei");
+    assert_found("She moved to New York last year", "LOCATION", "New York");
+    assert_found(
+        "Send it to 1600 Pennsylvania Avenue please",
+        "LOCATION",
+        "1600 Pennsylvania Avenue",
+    );
+    assert_not_found("Mark the calendar for Friday", "PERSON");
+    assert_not_found("Will you be there?", "PERSON");
+    assert_not_found("that was a nice dinner", "LOCATION");
+    let people = vec!["Aoife Brennan".to_string()];
+    let ds = engine().scan(
+        "ask aoife about it",
+        &ScanContext {
+            participants: &people,
+            ..ScanContext::default()
+        },
+    );
+    assert!(
+        ds.iter()
+            .any(|d| d.entity == "PERSON" && d.value == "aoife"),
+        "{ds:?}"
+    );
+}
+
+#[test]
+fn offsets_are_unicode_scalar_values() {
+    let text = "😀 naïve 卡号 4111 1111 1111 1111";
+    let d = scan(text)
+        .into_iter()
+        .find(|d| d.entity == "CREDIT_CARD")
+        .unwrap();
+    assert_eq!((d.start, d.end), (11, 30));
+}
+
+#[test]
+fn thresholds_are_configurable() {
+    let mut cfg = EngineConfig::default();
+    cfg.thresholds.insert("IP_ADDRESS".into(), 0.9);
+    let e = Engine::new(&cfg).unwrap();
+    assert!(e.scan("host 10.1.2.3", &ScanContext::default()).is_empty());
+    assert!(!scan("host 10.1.2.3").is_empty());
+}
+
+#[test]
+fn hostile_input_does_not_panic() {
+    let long_digits = "1".repeat(100_000);
+    let _ = scan(&long_digits);
+    let mixed: String = (0..20_000)
+        .map(|i| {
+            if i % 7 == 0 {
+                '-'
+            } else {
+                char::from(b'0' + (i % 10) as u8)
+            }
+        })
+        .collect();
+    let _ = scan(&mixed);
+    let _ = scan("@@@@ ::: ---- password: ");
+    let _ = scan("\u{0}\u{FEFF}😀😀😀 4111");
+}
