@@ -550,6 +550,42 @@ struct Scan {
     group_event: bool,
 }
 
+/// Counts earlier messages with the same (local time, sender, raw body), within a
+/// sliding window of wall-clock time so memory stays bounded on huge exports.
+/// Identical messages are only ever that close (repeats in one minute, a DST
+/// fall-back hour); a key whose time is more than [`OCCURRENCE_WINDOW_HOURS`]
+/// behind the latest time seen is forgotten.
+#[derive(Default)]
+struct Occurrences {
+    counts: HashMap<[u8; 16], (u64, DateTime)>,
+    latest: Option<DateTime>,
+    since_prune: u32,
+}
+
+const OCCURRENCE_WINDOW_HOURS: i64 = 3;
+
+impl Occurrences {
+    fn next(&mut self, key: [u8; 16], at: DateTime) -> u64 {
+        if self.latest.is_none_or(|l| at > l) {
+            self.latest = Some(at);
+        }
+        self.since_prune += 1;
+        if self.since_prune >= 4096 {
+            self.since_prune = 0;
+            if let Some(cutoff) = self.latest.and_then(|l| {
+                l.checked_sub(jiff::Span::new().hours(OCCURRENCE_WINDOW_HOURS))
+                    .ok()
+            }) {
+                self.counts.retain(|_, (_, t)| *t >= cutoff);
+            }
+        }
+        let entry = self.counts.entry(key).or_insert((0, at));
+        let n = entry.0;
+        entry.0 += 1;
+        n
+    }
+}
+
 /// A message being gathered: its header line and continuation lines.
 struct Pending {
     line: u64,
@@ -567,7 +603,7 @@ struct Messages<'a, R> {
     warnings: &'a mut WarningSink,
     pending: Option<Pending>,
     seq: u64,
-    occurrences: HashMap<[u8; 16], u64>,
+    occurrences: Occurrences,
     done: bool,
 }
 
@@ -705,9 +741,7 @@ impl<R: BufRead> Messages<'_, R> {
         let digest = h.finalize();
         let mut key = [0u8; 16];
         key.copy_from_slice(digest.get(..16).unwrap_or(&[0u8; 16]));
-        let occ = self.occurrences.entry(key).or_insert(0);
-        let occurrence = *occ;
-        *occ += 1;
+        let occurrence = self.occurrences.next(key, p.local);
         let id = Message::derived_id(
             &self.ctx.conversation,
             &p.local,
@@ -793,7 +827,7 @@ impl ExportSource for WhatsAppExport {
             warnings: &mut self.warnings,
             pending: None,
             seq: 0,
-            occurrences: HashMap::new(),
+            occurrences: Occurrences::default(),
             done: false,
         }))
     }
