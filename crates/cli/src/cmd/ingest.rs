@@ -1,0 +1,105 @@
+//! `parse` and `ingest`.
+
+use super::{parse_options, print_json};
+use crate::cli::{IngestArgs, ParseArgs};
+use crate::context::Context;
+use crate::exit::Exit;
+use crate::pipeline::{IngestSummary, Pipeline, expand_inputs};
+use crate::term::{interactive, safe_line};
+use anyhow::Result;
+use std::io::Write;
+
+pub fn parse(_ctx: &Context, args: ParseArgs) -> Result<Exit> {
+    let options = parse_options(&args.export)?;
+    let mut source = chatwarden_connectors::open(&args.file, &options)?;
+    for warning in source.warnings() {
+        eprintln!("warning: {}", safe_line(&warning.to_string()));
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for message in source.messages()? {
+        let message = message?;
+        serde_json::to_writer(&mut out, &message)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+pub fn ingest(ctx: &Context, args: IngestArgs) -> Result<Exit> {
+    let options = parse_options(&args.export)?;
+    let files = expand_inputs(&args.paths)?;
+    if files.is_empty() {
+        anyhow::bail!("no .txt or .zip exports found in the given paths");
+    }
+    let mut archive = ctx.open_or_init()?;
+    let engine = if args.no_inspect {
+        None
+    } else {
+        Some(chatwarden_inspect::Engine::new(
+            &chatwarden_inspect::EngineConfig::default(),
+        )?)
+    };
+    let summary = Pipeline {
+        archive: &mut archive,
+        engine: engine.as_ref(),
+        options,
+        batch_size: args.batch_size.max(1),
+        progress: interactive() && !ctx.json,
+    }
+    .run(&files);
+    if ctx.json {
+        print_json(&summary)?;
+    } else {
+        print_summary(&summary);
+    }
+    Ok(if summary.failed > 0 {
+        Exit::Partial
+    } else {
+        Exit::Ok
+    })
+}
+
+pub fn print_summary(summary: &IngestSummary) {
+    for warning in &summary.warnings {
+        eprintln!("warning: {}", safe_line(warning));
+    }
+    println!(
+        "ingested {} file(s): {} new message(s), {} duplicate(s), {} file(s) failed, {} attachment(s) stored, {} finding(s)",
+        summary.files.len(),
+        summary.new,
+        summary.duplicate,
+        summary.failed,
+        summary.attachments_stored,
+        summary.findings
+    );
+    if !summary.conversations.is_empty() {
+        println!();
+        println!(
+            "  {:<12} {:>7} {:>9} {:>8}  title",
+            "conversation", "new", "duplicate", "findings"
+        );
+        for c in &summary.conversations {
+            println!(
+                "  {:<12} {:>7} {:>9} {:>8}  {}",
+                short(&c.id),
+                c.new,
+                c.duplicate,
+                c.findings,
+                safe_line(&c.title)
+            );
+        }
+    }
+    for file in summary.files.iter().filter(|f| !f.ok) {
+        println!();
+        println!(
+            "FAILED {}: {}",
+            safe_line(&file.path),
+            safe_line(file.error.as_deref().unwrap_or("unknown error"))
+        );
+    }
+}
+
+/// The first 12 characters of an id, enough to name it uniquely in practice.
+pub fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}

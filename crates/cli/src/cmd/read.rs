@@ -1,0 +1,198 @@
+//! Reading the archive: `conversations`, `show`, `findings`. Every read is audited by the archive.
+
+use super::ingest::short;
+use super::print_json;
+use crate::cli::{FindingsArgs, ShowArgs};
+use crate::context::Context;
+use crate::exit::Exit;
+use crate::term::{safe, safe_line};
+use anyhow::Result;
+use chatwarden_archive::FindingFilter;
+use chatwarden_model::MessageKind;
+use serde_json::json;
+
+pub fn conversations(ctx: &Context) -> Result<Exit> {
+    let mut archive = ctx.open()?;
+    let list = archive.conversations()?;
+    if ctx.json {
+        print_json(
+            &list
+                .iter()
+                .map(|c| {
+                    json!({
+                        "id": c.id, "channel": c.channel, "title": c.title, "custodian": c.custodian,
+                        "is_group": c.is_group, "participants": c.participants, "messages": c.messages,
+                        "first_sent_at": c.first_sent_at.map(|t| t.to_string()),
+                        "last_sent_at": c.last_sent_at.map(|t| t.to_string()),
+                        "findings": c.findings,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        return Ok(Exit::Ok);
+    }
+    if list.is_empty() {
+        println!("the archive holds no conversations yet: try `chatwarden ingest PATH`");
+        return Ok(Exit::Ok);
+    }
+    println!(
+        "{:<12}  {:<9} {:>8} {:>6} {:>8}  {:<16}  {:<16}  title",
+        "id", "channel", "messages", "people", "findings", "first", "last"
+    );
+    for c in &list {
+        println!(
+            "{:<12}  {:<9} {:>8} {:>6} {:>8}  {:<16}  {:<16}  {}{}",
+            short(c.id.as_str()),
+            c.channel.as_str(),
+            c.messages,
+            c.participants,
+            c.findings,
+            c.first_sent_at.map(minute).unwrap_or_default(),
+            c.last_sent_at.map(minute).unwrap_or_default(),
+            c.title
+                .as_deref()
+                .map(safe_line)
+                .unwrap_or("(shredded)".into()),
+            if c.is_group { " (group)" } else { "" }
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn show(ctx: &Context, args: ShowArgs) -> Result<Exit> {
+    let mut archive = ctx.open()?;
+    let conversation = archive.find_conversation(&args.conversation)?;
+    let messages = archive.messages(&conversation.id)?;
+    if ctx.json {
+        print_json(
+            &messages
+                .iter()
+                .map(|m| {
+                    json!({
+                        "id": m.id, "seq": m.seq, "sent_at": m.sent_at.to_string(), "shredded": m.shredded,
+                        "message": m.message, "findings": m.findings,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        return Ok(Exit::Ok);
+    }
+    println!(
+        "{} — {} conversation {}{}",
+        safe_line(&conversation.title),
+        conversation.channel,
+        conversation.id,
+        conversation
+            .custodian
+            .as_deref()
+            .map(|c| format!(", custodian {}", safe_line(c)))
+            .unwrap_or_default()
+    );
+    let names: Vec<String> = conversation
+        .participants
+        .iter()
+        .map(|p| safe_line(&p.display_name).into_owned())
+        .collect();
+    println!("participants: {}", names.join(", "));
+    println!("{}", "─".repeat(72));
+    for stored in &messages {
+        let Some(m) = stored.message.as_ref().filter(|_| !stored.shredded) else {
+            println!(
+                "[{} UTC] (content destroyed by retention or erasure)",
+                stored.sent_at.strftime("%Y-%m-%d %H:%M:%S")
+            );
+            continue;
+        };
+        let time = format!("{}", m.local_time.strftime("%Y-%m-%d %H:%M:%S"));
+        let mut flags = Vec::new();
+        if m.deleted {
+            flags.push("deleted");
+        }
+        if m.edited {
+            flags.push("edited");
+        }
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", flags.join(", "))
+        };
+        match m.kind {
+            MessageKind::System => println!("[{time}] · {}{flags}", safe(&m.text)),
+            MessageKind::Message => {
+                let sender = m.sender.as_deref().map(safe_line).unwrap_or_default();
+                let text = safe(&m.text);
+                let mut lines = text.lines();
+                println!("[{time}] {sender}{flags}: {}", lines.next().unwrap_or(""));
+                for line in lines {
+                    println!("{:width$}{line}", "", width = time.len() + 3);
+                }
+            }
+        }
+        for a in &m.attachments {
+            let name = a.name.as_deref().map(safe_line).unwrap_or_default();
+            let state = if a.included {
+                format!("stored, {} bytes", a.size.unwrap_or(0))
+            } else {
+                "not included in the export".to_string()
+            };
+            println!(
+                "{:width$}📎 {} {name} ({state})",
+                "",
+                a.kind.as_str(),
+                width = time.len() + 3
+            );
+        }
+        for f in &stored.findings {
+            println!(
+                "{:width$}⚠ {} {} (score {:.2})",
+                "",
+                f.entity,
+                safe_line(&f.preview),
+                f.score,
+                width = time.len() + 3
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn findings(ctx: &Context, args: FindingsArgs) -> Result<Exit> {
+    let mut archive = ctx.open()?;
+    let conversation = match &args.conversation {
+        Some(c) => Some(archive.find_conversation(c)?.id),
+        None => None,
+    };
+    let filter = FindingFilter {
+        entity: args.entity.clone(),
+        conversation,
+    };
+    let list = archive.findings(&filter)?;
+    if ctx.json {
+        print_json(&list)?;
+        return Ok(Exit::Ok);
+    }
+    if list.is_empty() {
+        println!("no findings");
+        return Ok(Exit::Ok);
+    }
+    println!(
+        "{:<22} {:>5}  {:<12}  {:<28}  detector",
+        "entity", "score", "message", "preview"
+    );
+    for f in &list {
+        println!(
+            "{:<22} {:>5.2}  {:<12}  {:<28}  {}",
+            f.entity,
+            f.score,
+            short(f.message.as_str()),
+            safe_line(&f.preview),
+            f.detector
+        );
+    }
+    println!("\n{} finding(s)", list.len());
+    Ok(Exit::Ok)
+}
+
+fn minute(ts: jiff::Timestamp) -> String {
+    ts.strftime("%Y-%m-%d %H:%M").to_string()
+}

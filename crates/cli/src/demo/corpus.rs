@@ -1,0 +1,316 @@
+//! The demo's sample corpus: WhatsApp exports as the app writes them, from both
+//! platforms and several locales, with media, system lines, deleted and edited
+//! messages, and planted sensitive data for the inspection stage.
+//!
+//! Everything here is synthetic: the people, companies and numbers are made up.
+//! Card numbers are issuers' published test numbers; IBANs are the registries'
+//! published examples.
+
+use anyhow::{Context as _, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// One value planted in the corpus that inspection must find.
+pub struct Planted {
+    pub entity: &'static str,
+    pub value: &'static str,
+}
+
+/// The planted values, by the entity that should report them.
+pub const PLANTED: &[Planted] = &[
+    Planted {
+        entity: "US_SSN",
+        value: "512-48-7731",
+    },
+    Planted {
+        entity: "IBAN_CODE",
+        value: "GB82 WEST 1234 5698 7654 32",
+    },
+    Planted {
+        entity: "EMAIL_ADDRESS",
+        value: "maria.lopez@lopezfamilyoffice.com",
+    },
+    Planted {
+        entity: "CREDIT_CARD",
+        value: "5555 5555 5555 4444",
+    },
+    Planted {
+        entity: "IBAN_CODE",
+        value: "DE89 3704 0044 0532 0130 00",
+    },
+    Planted {
+        entity: "VERIFICATION_CODE",
+        value: "731905",
+    },
+    Planted {
+        entity: "AWS_ACCESS_KEY",
+        value: "AKIA4QX7ZP2L9RKD3MWN",
+    },
+    Planted {
+        entity: "PASSWORD",
+        value: "Falcon#2026!",
+    },
+    Planted {
+        entity: "CONFIDENTIAL_MARKER",
+        value: "Strictly confidential",
+    },
+    Planted {
+        entity: "CREDIT_CARD",
+        value: "4000 0566 5566 5556",
+    },
+    Planted {
+        entity: "PHONE_NUMBER",
+        value: "+44 20 7946 0018",
+    },
+    Planted {
+        entity: "VERIFICATION_CODE",
+        value: "246810",
+    },
+];
+
+const NNBSP: &str = "\u{202F}";
+
+/// Android, English (United States): m/d/yy, 12-hour clock with U+202F before AM/PM, LF.
+fn android_en_us() -> String {
+    let lines = [
+        "3/2/26, 9:10 AM - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.",
+        "3/2/26, 9:12 AM - Maria Lopez: Hi Daniel, it's Maria Lopez. Thanks for the call yesterday.",
+        "3/2/26, 9:13 AM - Daniel Kim: Hi Maria! Great to connect. To open the account I need a few details.",
+        "3/2/26, 9:13 AM - Daniel Kim: Full legal name, date of birth and your SSN please",
+        "3/2/26, 9:20 AM - Maria Lopez: Maria Elena Lopez, born 14 May 1979",
+        "3/2/26, 9:20 AM - Maria Lopez: SSN is 512-48-7731",
+        "3/2/26, 9:21 AM - Maria Lopez: Please send the paperwork to maria.lopez@lopezfamilyoffice.com",
+        "3/2/26, 9:24 AM - Daniel Kim: Perfect. For the wire, use our client account:",
+        "Northbridge Capital LLP",
+        "IBAN GB82 WEST 1234 5698 7654 32",
+        "Reference: LOPEZ-ONBOARD - please quote it exactly",
+        "3/2/26, 9:25 AM - Maria Lopez: <Media omitted>",
+        "3/2/26, 9:25 AM - Maria Lopez: That's my passport scan",
+        "3/2/26, 9:31 AM - Daniel Kim: This message was deleted",
+        "3/2/26, 9:32 AM - Daniel Kim: With this fund you are guaranteed 12% a year, no risk <This message was edited>",
+        "3/2/26, 9:40 AM - Maria Lopez: ok",
+        "3/2/26, 9:40 AM - Maria Lopez: ok",
+        "3/2/26, 12:05 PM - Maria Lopez: Wire sent. Order #20260302-88412, amount $250,000.00",
+        "3/3/26, 8:02 AM - Daniel Kim: Received, thank you! Call me on +44 20 7946 0018 if anything comes up.",
+    ];
+    lines
+        .join("\n")
+        .replace(" AM -", &format!("{NNBSP}AM -"))
+        .replace(" PM -", &format!("{NNBSP}PM -"))
+        + "\n"
+}
+
+/// Android, German: dd.mm.yy, 24-hour clock, localized placeholders.
+fn android_de() -> String {
+    [
+        "04.03.26, 08:00 - Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt. Niemand außerhalb dieses Chats kann sie lesen oder anhören, nicht einmal WhatsApp. Tippe, um mehr zu erfahren.",
+        "04.03.26, 08:01 - Jonas Weber: Guten Morgen Herr Kim, hier Jonas Weber.",
+        "04.03.26, 08:02 - Daniel Kim: Guten Morgen! Wie kann ich helfen?",
+        "04.03.26, 08:05 - Jonas Weber: Für die Einzahlung: meine Kreditkarte ist 5555 5555 5555 4444, gültig bis 09/28",
+        "04.03.26, 08:06 - Jonas Weber: Alternativ per Überweisung von DE89 3704 0044 0532 0130 00",
+        "04.03.26, 08:07 - Jonas Weber: <Medien ausgeschlossen>",
+        "04.03.26, 08:10 - Daniel Kim: Danke. Bitte schicken Sie Kartendaten nicht über WhatsApp.",
+        "04.03.26, 13:44 - Jonas Weber: Ich habe mein Handy gewechselt, WhatsApp hat Ihnen gerade einen Code geschickt.",
+        "Können Sie mir den Bestätigungscode bitte weiterleiten?",
+        "04.03.26, 13:46 - Daniel Kim: Bestätigungscode: 731905",
+        "04.03.26, 13:50 - Jonas Weber: Diese Nachricht wurde gelöscht",
+        "04.03.26, 17:30 - Daniel Kim: Termin am 12.03. um 10:00 passt.",
+        "16.03.26, 09:12 - Jonas Weber: Danke für das Gespräch heute.",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+/// iOS, English (United Kingdom): [dd/mm/yyyy, HH:MM:SS], CRLF, LRM marks, a BOM,
+/// and the system lines iOS attributes to the group as if it were a sender.
+fn ios_en_gb_group() -> String {
+    let lrm = "\u{200E}";
+    let lines = [
+        format!("\u{FEFF}[02/03/2026, 09:10:11] Project Falcon: {lrm}Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them."),
+        format!("[02/03/2026, 09:10:11] Project Falcon: {lrm}Priya Shah created group “Project Falcon”"),
+        format!("[02/03/2026, 09:10:12] Project Falcon: {lrm}Priya Shah added Daniel Kim"),
+        format!("[02/03/2026, 09:10:12] Project Falcon: {lrm}Priya Shah added Tom Becker"),
+        "[02/03/2026, 09:12:40] Priya Shah: Strictly confidential - MNPI, do not forward. Falcon board votes on the offer Thursday.".to_string(),
+        format!("[02/03/2026, 09:14:03] Priya Shah: {lrm}<attached: 00000012-PHOTO-2026-03-02-09-14-03.jpg>"),
+        format!("[02/03/2026, 09:15:27] Priya Shah: Falcon term sheet.pdf {lrm}• {lrm}1 page {lrm}<attached: 00000015-Falcon term sheet.pdf>"),
+        "[02/03/2026, 09:20:55] Tom Becker: Thanks. Price per share still 41.50?".to_string(),
+        "[02/03/2026, 09:21:30] Priya Shah: Yes. Data room login: falcon-dd".to_string(),
+        "the password is Falcon#2026!".to_string(),
+        "[02/03/2026, 09:24:02] Daniel Kim: For the model I pulled the prices from our bucket, key AKIA4QX7ZP2L9RKD3MWN".to_string(),
+        format!("[02/03/2026, 09:30:45] Tom Becker: {lrm}<attached: 00000019-customers.csv>"),
+        "[02/03/2026, 09:31:10] Tom Becker: Customer list as promised - 1. onboarding 2. KYC".to_string(),
+        "- the usual caveats apply: 10:30 call?".to_string(),
+        format!("[02/03/2026, 09:40:00] Daniel Kim: {lrm}This message was deleted."),
+        format!("[02/03/2026, 18:02:16] Project Falcon: {lrm}Tom Becker left"),
+        "[17/03/2026, 08:05:51] Priya Shah: Board approved. Announcement at 7am tomorrow.".to_string(),
+    ];
+    lines.join("\r\n") + "\r\n"
+}
+
+/// iOS, Spanish (Spain): [d/m/yy, H:MM:SS p. m.] with NBSP inside the marker.
+fn ios_es() -> String {
+    let lrm = "\u{200E}";
+    let lines = [
+        format!("[5/3/26, 4:02:10\u{00A0}p.\u{00A0}m.] Lucía Fernández: {lrm}Los mensajes y las llamadas están cifrados de extremo a extremo. Nadie fuera de este chat, ni siquiera WhatsApp, puede leerlos ni escucharlos."),
+        "[5/3/26, 4:03:00\u{00A0}p.\u{00A0}m.] Lucía Fernández: Hola Daniel, te paso los datos para el pago".to_string(),
+        "[5/3/26, 4:03:41\u{00A0}p.\u{00A0}m.] Lucía Fernández: Número de tarjeta 4000 0566 5566 5556, caduca 11/27".to_string(),
+        format!("[5/3/26, 4:04:15\u{00A0}p.\u{00A0}m.] Lucía Fernández: {lrm}imagen omitida"),
+        "[5/3/26, 4:10:09\u{00A0}p.\u{00A0}m.] Daniel Kim: Gracias Lucía, lo proceso hoy.".to_string(),
+        "[13/3/26, 10:01:33\u{00A0}a.\u{00A0}m.] Lucía Fernández: ¿Recibiste la transferencia?".to_string(),
+    ];
+    lines.join("\r\n") + "\r\n"
+}
+
+/// Android, Chinese: yyyy/m/d with 上午/下午 before the time.
+fn android_zh() -> String {
+    [
+        "2026/3/6 上午9:00 - 消息和通话已进行端到端加密。此对话之外的任何人，甚至包括 WhatsApp 都无法读取或收听。点击了解更多。",
+        "2026/3/6 上午9:01 - 李伟: 金先生您好，我是李伟",
+        "2026/3/6 上午9:02 - Daniel Kim: 您好李先生",
+        "2026/3/6 下午3:15 - 李伟: 我换了新手机，请把刚收到的验证码发给我",
+        "2026/3/6 下午3:16 - Daniel Kim: 验证码 246810",
+        "2026/3/6 下午3:20 - 李伟: <省略影音内容>",
+        "2026/3/7 上午10:00 - Daniel Kim: 明天上午开会",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+/// A tiny but well-formed PDF (one page, one line of text).
+fn term_sheet_pdf() -> Vec<u8> {
+    let text = "Project Falcon - indicative term sheet - CONFIDENTIAL - price 41.50 per share";
+    let stream = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// The smallest JPEG header a viewer recognises (SOI, JFIF APP0, EOI).
+fn photo_jpg() -> Vec<u8> {
+    let mut jpg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+    jpg.extend_from_slice(b"JFIF\0");
+    jpg.extend_from_slice(&[
+        0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9,
+    ]);
+    jpg
+}
+
+fn customers_csv() -> Vec<u8> {
+    b"customer_id,name,email,card\n\
+C-10021,Ana Souza,ana.souza@example.com,4111 1111 1111 1111\n\
+C-10022,Peter Hall,peter.hall@example.org,2221 0000 0000 0009\n"
+        .to_vec()
+}
+
+fn write_zip(path: &Path, entries: &[(&str, Vec<u8>)]) -> Result<()> {
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(*name, options)?;
+        zip.write_all(bytes)?;
+    }
+    zip.finish()?;
+    Ok(())
+}
+
+/// Writes the corpus into `dir` and returns the files written.
+pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    let mut files = Vec::new();
+    let mut text = |name: &str, content: String| -> Result<()> {
+        let path = dir.join(name);
+        std::fs::write(&path, content)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        files.push(path);
+        Ok(())
+    };
+    text("WhatsApp Chat with Maria Lopez.txt", android_en_us())?;
+    text("WhatsApp Chat mit Jonas Weber.txt", android_de())?;
+    text("WhatsApp Chat with 李伟.txt", android_zh())?;
+
+    let falcon = dir.join("WhatsApp Chat - Project Falcon.zip");
+    write_zip(
+        &falcon,
+        &[
+            ("_chat.txt", ios_en_gb_group().into_bytes()),
+            ("00000012-PHOTO-2026-03-02-09-14-03.jpg", photo_jpg()),
+            ("00000015-Falcon term sheet.pdf", term_sheet_pdf()),
+            ("00000019-customers.csv", customers_csv()),
+        ],
+    )?;
+    files.push(falcon);
+
+    let lucia = dir.join("WhatsApp Chat - Lucía Fernández.zip");
+    write_zip(&lucia, &[("_chat.txt", ios_es().into_bytes())])?;
+    files.push(lucia);
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_planted_value_is_in_the_corpus() {
+        let all = [
+            android_en_us(),
+            android_de(),
+            ios_en_gb_group(),
+            ios_es(),
+            android_zh(),
+        ]
+        .concat();
+        for planted in PLANTED {
+            assert!(
+                all.contains(planted.value),
+                "{} not planted",
+                planted.entity
+            );
+        }
+    }
+
+    #[test]
+    fn the_pdf_has_a_valid_xref_offset() {
+        let pdf = term_sheet_pdf();
+        let text = String::from_utf8_lossy(&pdf);
+        let start = text
+            .rfind("startxref\n")
+            .map(|i| i + "startxref\n".len())
+            .unwrap_or(0);
+        let offset: usize = text[start..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .parse()
+            .unwrap_or(0);
+        assert!(text[offset..].starts_with("xref"));
+    }
+}

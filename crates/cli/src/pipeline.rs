@@ -1,0 +1,274 @@
+//! The ingest pipeline: capture (connectors) → inspect → keep (archive), in durable batches.
+
+use anyhow::Result;
+use chatwarden_archive::Archive;
+use chatwarden_connectors::{ExportSource, ParseOptions};
+use chatwarden_inspect::{ConversationContext, Engine};
+use chatwarden_model::{Finding, Message, MessageKind};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Serialize)]
+pub struct IngestSummary {
+    pub new: u64,
+    pub duplicate: u64,
+    pub failed: u64,
+    pub findings: u64,
+    pub attachments_stored: u64,
+    pub files: Vec<FileOutcome>,
+    pub conversations: Vec<ConversationOutcome>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileOutcome {
+    pub path: String,
+    pub ok: bool,
+    pub error: Option<String>,
+    pub conversation: Option<String>,
+    pub new: u64,
+    pub duplicate: u64,
+}
+
+#[derive(Debug, Default, Serialize, Clone)]
+pub struct ConversationOutcome {
+    pub id: String,
+    pub title: String,
+    pub new: u64,
+    pub duplicate: u64,
+    pub findings: u64,
+}
+
+pub struct Pipeline<'a> {
+    pub archive: &'a mut Archive,
+    pub engine: Option<&'a Engine>,
+    pub options: ParseOptions,
+    pub batch_size: usize,
+    pub progress: bool,
+}
+
+/// Expands folders into the export files inside them (.txt and .zip), sorted for a stable order.
+pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+                .follow_links(false)
+                .into_iter()
+                .filter_map(|entry| entry.ok())
+                .filter(|entry| entry.file_type().is_file())
+                .map(|entry| entry.into_path())
+                .filter(|p| is_candidate(p))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            anyhow::bail!("{}: no such file or folder", path.display());
+        }
+    }
+    Ok(files)
+}
+
+fn is_candidate(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
+        Some("txt") | Some("zip")
+    )
+}
+
+impl Pipeline<'_> {
+    pub fn run(&mut self, files: &[PathBuf]) -> IngestSummary {
+        let mut summary = IngestSummary::default();
+        let mut per_conversation: BTreeMap<String, ConversationOutcome> = BTreeMap::new();
+        let total: u64 = files
+            .iter()
+            .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+            .sum();
+        let bar = if self.progress && total > 0 {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} ingesting [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            Some(bar)
+        } else {
+            None
+        };
+        for file in files {
+            let file_len = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+            let outcome = self.ingest_file(file, bar.as_ref(), &mut summary, &mut per_conversation);
+            if let Some(bar) = &bar {
+                bar.inc(file_len);
+            }
+            summary.new += outcome.new;
+            summary.duplicate += outcome.duplicate;
+            if !outcome.ok {
+                summary.failed += 1;
+            }
+            summary.files.push(outcome);
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        summary.conversations = per_conversation.into_values().collect();
+        summary
+    }
+
+    fn ingest_file(
+        &mut self,
+        path: &Path,
+        bar: Option<&ProgressBar>,
+        summary: &mut IngestSummary,
+        per_conversation: &mut BTreeMap<String, ConversationOutcome>,
+    ) -> FileOutcome {
+        let mut outcome = FileOutcome {
+            path: path.display().to_string(),
+            ok: true,
+            error: None,
+            conversation: None,
+            new: 0,
+            duplicate: 0,
+        };
+        if let Some(bar) = bar {
+            bar.set_message(
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+        }
+        let result = self.ingest_source(path, summary, &mut outcome, per_conversation);
+        if let Err(error) = result {
+            tracing::warn!(file = %path.display(), "ingest of a file failed");
+            outcome.ok = false;
+            outcome.error = Some(format!("{error:#}"));
+        }
+        outcome
+    }
+
+    fn ingest_source(
+        &mut self,
+        path: &Path,
+        summary: &mut IngestSummary,
+        outcome: &mut FileOutcome,
+        per_conversation: &mut BTreeMap<String, ConversationOutcome>,
+    ) -> Result<()> {
+        let mut source = chatwarden_connectors::open(path, &self.options)?;
+        for warning in source.warnings() {
+            summary.warnings.push(warning.to_string());
+        }
+        let conversation = source.conversation().clone();
+        outcome.conversation = Some(conversation.id.to_string());
+        let mut context = ConversationContext::new(
+            conversation
+                .participants
+                .iter()
+                .map(|p| p.display_name.clone())
+                .collect(),
+            None,
+        );
+        let hash_key = self.archive.finding_hash_key();
+        let conv_stats = per_conversation
+            .entry(conversation.id.to_string())
+            .or_insert_with(|| ConversationOutcome {
+                id: conversation.id.to_string(),
+                title: conversation.title.clone(),
+                ..Default::default()
+            });
+
+        // Attachments are read through a second handle on the same export, opened
+        // only when a message carries an included file.
+        let mut attachment_source: Option<Box<dyn ExportSource>> = None;
+        let mut batch: Vec<Message> = Vec::with_capacity(self.batch_size.min(10_000));
+        let mut findings: Vec<Finding> = Vec::new();
+
+        let messages = source.messages()?;
+        for message in messages {
+            let mut message = message?;
+            for attachment in message.attachments.iter_mut().filter(|a| a.included) {
+                let Some(name) = attachment.name.clone() else {
+                    continue;
+                };
+                if attachment_source.is_none() {
+                    attachment_source = Some(chatwarden_connectors::open(path, &self.options)?);
+                }
+                let Some(handle) = attachment_source.as_ref() else {
+                    continue;
+                };
+                if let Some(mut reader) = handle.open_attachment(&name)? {
+                    let blob = self.archive.put_blob(&conversation.id, &mut reader)?;
+                    attachment.content_hash = Some(blob.sha256);
+                    attachment.size = Some(blob.size);
+                    summary.attachments_stored += 1;
+                }
+            }
+            if let Some(engine) = self.engine {
+                if message.kind == MessageKind::Message && !message.text.is_empty() {
+                    for detection in context.scan(engine, &message.text) {
+                        findings.push(chatwarden_inspect::to_finding(
+                            &detection,
+                            &message.id,
+                            &hash_key,
+                            None,
+                        ));
+                    }
+                } else {
+                    context.push(&message.text);
+                }
+            }
+            batch.push(message);
+            if batch.len() >= self.batch_size {
+                self.commit(
+                    &conversation,
+                    &mut batch,
+                    &mut findings,
+                    summary,
+                    outcome,
+                    conv_stats,
+                )?;
+            }
+        }
+        self.commit(
+            &conversation,
+            &mut batch,
+            &mut findings,
+            summary,
+            outcome,
+            conv_stats,
+        )?;
+        Ok(())
+    }
+
+    fn commit(
+        &mut self,
+        conversation: &chatwarden_model::Conversation,
+        batch: &mut Vec<Message>,
+        findings: &mut Vec<Finding>,
+        summary: &mut IngestSummary,
+        outcome: &mut FileOutcome,
+        conv_stats: &mut ConversationOutcome,
+    ) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let report = self.archive.ingest_batch(conversation, batch, findings)?;
+        outcome.new += report.new;
+        outcome.duplicate += report.duplicate;
+        conv_stats.new += report.new;
+        conv_stats.duplicate += report.duplicate;
+        summary.findings += report.new_findings;
+        conv_stats.findings += report.new_findings;
+        batch.clear();
+        findings.clear();
+        Ok(())
+    }
+}

@@ -1,0 +1,241 @@
+//! End-to-end tests of the `chatwarden` binary, run as a user would.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Env, android_export, json};
+use predicates::prelude::*;
+
+#[test]
+fn demo_ingests_the_corpus_finds_every_planted_value_and_verifies() {
+    let env = Env::new();
+    let dir = env.dir.path().join("demo");
+    let out = env
+        .cmd()
+        .arg("--json")
+        .arg("demo")
+        .arg("--dir")
+        .arg(&dir)
+        .assert()
+        .success();
+    let report = json(&out.get_output().stdout);
+    assert!(report["ingest"]["new"].as_u64().unwrap() >= 40, "{report}");
+    assert_eq!(report["ingest"]["failed"], 0, "{report}");
+    assert_eq!(report["ingest"]["files"].as_array().unwrap().len(), 5);
+    assert_eq!(report["planted_found"], report["planted_total"], "{report}");
+    assert_eq!(report["verify_ok"], true);
+    // A second run starts afresh in the same folder.
+    env.cmd()
+        .arg("--json")
+        .arg("demo")
+        .arg("--dir")
+        .arg(&dir)
+        .assert()
+        .success();
+}
+
+#[test]
+fn demo_refuses_a_folder_it_did_not_make() {
+    let env = Env::new();
+    env.write("precious.txt", "keep me");
+    env.cmd()
+        .arg("demo")
+        .arg("--dir")
+        .arg(env.dir.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not made by `chatwarden demo`"));
+    assert!(env.dir.path().join("precious.txt").exists());
+}
+
+#[test]
+fn parse_prints_normalized_json_lines_and_stores_nothing() {
+    let env = Env::new();
+    let file = env.write(
+        "WhatsApp Chat with Bob Example.txt",
+        "01/03/2026, 09:00 - Alice Example: hello\nsecond line\n01/03/2026, 09:01 - Bob Example: <Media omitted>\n",
+    );
+    let out = env
+        .cmd()
+        .arg("parse")
+        .arg(&file)
+        .arg("--tz")
+        .arg("Europe/Berlin")
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for key in [
+        "id",
+        "conversation",
+        "kind",
+        "sender",
+        "sent_at",
+        "local_time",
+        "text",
+        "attachments",
+        "deleted",
+        "edited",
+        "source",
+    ] {
+        assert!(lines[0].get(key).is_some(), "missing {key}: {}", lines[0]);
+    }
+    assert_eq!(lines[0]["text"], "hello\nsecond line");
+    assert_eq!(lines[0]["sent_at"], "2026-03-01T08:00:00Z");
+    assert_eq!(lines[0]["local_time"], "2026-03-01T09:00:00");
+    assert_eq!(lines[1]["attachments"][0]["included"], false);
+    assert!(!env.data().exists(), "parse must not create an archive");
+}
+
+#[test]
+fn parse_without_tz_says_times_are_utc() {
+    let env = Env::new();
+    let file = env.write(
+        "chat.txt",
+        "01/03/2026, 09:00 - Alice Example: hello\n13/03/2026, 09:01 - Bob Example: hi\n",
+    );
+    env.cmd()
+        .arg("parse")
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("UTC"))
+        .stdout(predicate::str::contains(
+            "\"sent_at\":\"2026-03-01T09:00:00Z\"",
+        ));
+}
+
+#[test]
+fn ingesting_twice_or_overlapping_exports_stores_each_message_once() {
+    let env = Env::new();
+    let first = env.write("WhatsApp Chat with Bob Example.txt", &android_export(60, 0));
+    let out = env
+        .cmd()
+        .args(["--json", "ingest"])
+        .arg(&first)
+        .assert()
+        .success();
+    let summary = json(&out.get_output().stdout);
+    assert_eq!(summary["new"], 60);
+    assert_eq!(summary["duplicate"], 0);
+
+    let out = env
+        .cmd()
+        .args(["--json", "ingest"])
+        .arg(&first)
+        .assert()
+        .success();
+    let summary = json(&out.get_output().stdout);
+    assert_eq!(summary["new"], 0);
+    assert_eq!(summary["duplicate"], 60);
+
+    // A later export of the same chat, overlapping the first by 20 messages.
+    let later_dir = env.dir.path().join("later");
+    std::fs::create_dir(&later_dir).unwrap();
+    let later = later_dir.join("WhatsApp Chat with Bob Example.txt");
+    std::fs::write(&later, android_export(60, 40)).unwrap();
+    let out = env
+        .cmd()
+        .args(["--json", "ingest"])
+        .arg(&later)
+        .assert()
+        .success();
+    let summary = json(&out.get_output().stdout);
+    assert_eq!(summary["new"], 40);
+    assert_eq!(summary["duplicate"], 20);
+
+    let out = env
+        .cmd()
+        .args(["--json", "conversations"])
+        .assert()
+        .success();
+    let list = json(&out.get_output().stdout);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["messages"], 100);
+}
+
+#[test]
+fn a_bad_file_fails_alone_and_loses_nothing_already_stored() {
+    let env = Env::new();
+    let good = env.write("WhatsApp Chat with Bob Example.txt", &android_export(10, 0));
+    env.cmd().arg("ingest").arg(&good).assert().success();
+    let bad = env.write("notes.txt", "shopping list\nmilk\neggs\n");
+    let out = env
+        .cmd()
+        .args(["--json", "ingest"])
+        .arg(&bad)
+        .arg(&good)
+        .assert()
+        .code(3);
+    let summary = json(&out.get_output().stdout);
+    assert_eq!(summary["failed"], 1);
+    assert!(
+        summary["files"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("notes.txt"),
+        "{summary}"
+    );
+    assert_eq!(summary["duplicate"], 10);
+    let out = env
+        .cmd()
+        .args(["--json", "conversations"])
+        .assert()
+        .success();
+    assert_eq!(json(&out.get_output().stdout)[0]["messages"], 10);
+}
+
+#[test]
+fn show_escapes_terminal_control_sequences_in_message_text() {
+    let env = Env::new();
+    let file = env.write(
+        "WhatsApp Chat with Mallory.txt",
+        "01/03/2026, 09:00 - Mallory: look\u{1b}[2J\u{1b}]0;pwned\u{7} here \u{202E}fdp.exe\n13/03/2026, 09:00 - Bob: ?\n",
+    );
+    env.cmd().arg("ingest").arg(&file).assert().success();
+    let out = env.cmd().args(["show", "Mallory"]).assert().success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "raw escape reached the terminal: {stdout:?}"
+    );
+    assert!(!stdout.contains('\u{202E}'));
+    assert!(stdout.contains("<U+001B>[2J"));
+}
+
+#[test]
+fn the_data_folder_alone_does_not_open_and_a_wrong_key_is_refused() {
+    let env = Env::new();
+    let file = env.write("WhatsApp Chat with Bob Example.txt", &android_export(5, 0));
+    env.cmd().arg("ingest").arg(&file).assert().success();
+    std::fs::rename(env.key(), env.dir.path().join("moved.key")).unwrap();
+    env.cmd()
+        .arg("conversations")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("key"));
+
+    let other = Env::new();
+    other.cmd().arg("init").assert().success();
+    std::fs::copy(other.key(), env.key()).unwrap();
+    env.cmd()
+        .arg("conversations")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("key"));
+}
+
+#[test]
+fn help_lists_commands_and_exit_codes() {
+    let env = Env::new();
+    env.cmd()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ingest"))
+        .stdout(predicate::str::contains("Exit codes"));
+}
