@@ -44,7 +44,7 @@ pub const PLANTED: &[Planted] = &[
     },
     Planted {
         entity: "AWS_ACCESS_KEY",
-        value: "AKIA4QX7ZP2L9RKD3MWN",
+        value: "AKIA4QX7ZP2LJRKD3MWN",
     },
     Planted {
         entity: "PASSWORD",
@@ -136,7 +136,7 @@ fn ios_en_gb_group() -> String {
         "[02/03/2026, 09:20:55] Tom Becker: Thanks. Price per share still 41.50?".to_string(),
         "[02/03/2026, 09:21:30] Priya Shah: Yes. Data room login: falcon-dd".to_string(),
         "the password is Falcon#2026!".to_string(),
-        "[02/03/2026, 09:24:02] Daniel Kim: For the model I pulled the prices from our bucket, key AKIA4QX7ZP2L9RKD3MWN".to_string(),
+        "[02/03/2026, 09:24:02] Daniel Kim: For the model I pulled the prices from our bucket, key AKIA4QX7ZP2LJRKD3MWN".to_string(),
         format!("[02/03/2026, 09:30:45] Tom Becker: {lrm}<attached: 00000019-customers.csv>"),
         "[02/03/2026, 09:31:10] Tom Becker: Customer list as promised - 1. onboarding 2. KYC".to_string(),
         "- the usual caveats apply: 10:30 call?".to_string(),
