@@ -25,7 +25,13 @@ fn main() -> Result<()> {
 /// real chat has: short replies, long and multi-line messages, media placeholders,
 /// deleted messages, system lines, and several senders.
 fn gen_whatsapp(count: u64, out: &str) -> Result<()> {
-    const SENDERS: [&str; 5] = ["Maria Lopez", "Daniel Kim", "Priya Shah", "Tom Becker", "+1 (571) 370-4480"];
+    const SENDERS: [&str; 5] = [
+        "Maria Lopez",
+        "Daniel Kim",
+        "Priya Shah",
+        "Tom Becker",
+        "+1 (571) 370-4480",
+    ];
     const BODIES: [&str; 10] = [
         "ok",
         "Sounds good, talk tomorrow",
@@ -40,7 +46,10 @@ fn gen_whatsapp(count: u64, out: &str) -> Result<()> {
     ];
     let file = std::fs::File::create(out).with_context(|| format!("{out}: cannot create"))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
-    writeln!(w, "1/1/20, 9:00\u{202F}AM - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.")?;
+    writeln!(
+        w,
+        "1/1/20, 9:00\u{202F}AM - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more."
+    )?;
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut minute: u64 = 9 * 60;
     let mut day: u64 = 0;

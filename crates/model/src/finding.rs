@@ -51,7 +51,10 @@ mod tests {
 
     #[test]
     fn masks_all_but_the_tail() {
-        assert_eq!(mask_preview("4111 1111 1111 1234", 4), "•••• •••• •••• 1234");
+        assert_eq!(
+            mask_preview("4111 1111 1111 1234", 4),
+            "•••• •••• •••• 1234"
+        );
     }
 
     #[test]

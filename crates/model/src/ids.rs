@@ -74,9 +74,18 @@ macro_rules! id_type {
     };
 }
 
-id_type!(ConversationId, "Identifies one conversation across every export of it.");
-id_type!(MessageId, "Identifies one message across every export that holds it.");
-id_type!(ParticipantId, "Identifies one participant within a channel.");
+id_type!(
+    ConversationId,
+    "Identifies one conversation across every export of it."
+);
+id_type!(
+    MessageId,
+    "Identifies one message across every export that holds it."
+);
+id_type!(
+    ParticipantId,
+    "Identifies one participant within a channel."
+);
 
 #[cfg(test)]
 mod tests {
