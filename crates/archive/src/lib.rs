@@ -24,7 +24,8 @@ pub mod tlog;
 mod verify;
 
 pub use archive::{
-    Archive, BatchReport, BlobRef, ConversationSummary, FindingFilter, InitInfo, StoredMessage, finding_id,
+    Archive, BatchReport, BlobRef, ConversationSummary, FindingFilter, InitInfo, StoredMessage,
+    finding_id,
 };
 pub use audit::AuditEntry;
 pub use erase::{EraseReport, EraseTarget};

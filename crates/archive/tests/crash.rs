@@ -34,7 +34,7 @@ fn crash_child_writer() {
                 let m = message_at(
                     &conv,
                     n,
-                    if n % 2 == 0 {
+                    if n.is_multiple_of(2) {
                         "Dana Desk"
                     } else {
                         "Omar Trader"

@@ -11,7 +11,10 @@ use std::time::Instant;
 #[test]
 #[ignore = "slow: run in release to measure"]
 fn verify_a_million_records() {
-    let total: u64 = std::env::var("CW_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let total: u64 = std::env::var("CW_SCALE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let env = Env::new();
     let mut a = env.open();
     let batch = 10_000u64;
@@ -59,7 +62,9 @@ fn verify_a_million_records() {
     let verify = started.elapsed();
     assert!(report.ok, "{:?}", report.problems.first());
     assert!(report.records_checked >= count);
-    let db_size = std::fs::metadata(env.data.join("archive.sqlite")).unwrap().len();
+    let db_size = std::fs::metadata(env.data.join("archive.sqlite"))
+        .unwrap()
+        .len();
     println!(
         "messages={count} records_checked={} ingest={:.1}s ({:.0} msg/s) verify={:.2}s checkpoints={} db={} MiB",
         report.records_checked,
