@@ -274,11 +274,11 @@ impl Archive {
             let keys = by_conv.remove(&row.id).unwrap_or_default();
             let mut newest: HashMap<String, (i64, u64)> = HashMap::new();
             let mut message_scope: HashMap<String, String> = HashMap::new();
-            for m in self.store.messages(&row.id)? {
-                let e = newest.entry(m.key_scope.clone()).or_insert((i64::MIN, 0));
-                e.0 = e.0.max(m.sent_at);
+            for (id, scope, sent_at) in self.store.message_scopes(&row.id)? {
+                let e = newest.entry(scope.clone()).or_insert((i64::MIN, 0));
+                e.0 = e.0.max(sent_at);
                 e.1 += 1;
-                message_scope.insert(m.id, m.key_scope);
+                message_scope.insert(id, scope);
             }
             let blob_scope: HashMap<String, String> = self
                 .store

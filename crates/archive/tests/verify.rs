@@ -260,3 +260,28 @@ fn audit_trail_records_reads_and_changes_with_actor() {
     // The audit events are leaves of the same log: verify covers them.
     assert!(a.verify().unwrap().ok);
 }
+
+#[test]
+fn database_rolled_back_behind_the_checkpoint_file_is_caught() {
+    let (env, conv, _, _) = filled();
+    let db_path = env.data.join("archive.sqlite");
+    let old = std::fs::read(&db_path).unwrap();
+    assert!(
+        !env.data.join("archive.sqlite-wal").exists(),
+        "closed cleanly"
+    );
+    let mut a = env.open();
+    let late = message(&conv, 9, "Omar Trader", "late trade confirmation", 5, 0);
+    a.ingest_batch(&conv, &[late], &[]).unwrap();
+    drop(a);
+    // Restore the older database; the checkpoint file stays at the newer size.
+    std::fs::write(&db_path, old).unwrap();
+    let r = env.open().verify().unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.kind == "checkpoint" && p.what.contains("rolled back")),
+        "{:?}",
+        r.problems
+    );
+}

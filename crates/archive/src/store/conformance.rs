@@ -158,12 +158,18 @@ fn rows_round_trip(mut s: Box<dyn RecordStore>) -> Result<(), ArchiveError> {
     );
     assert_eq!(s.message("m2")?, Some(b.messages[0].clone()));
     assert_eq!(s.message_count()?, 2);
+    let mut scopes = s.message_scopes("c1")?;
+    scopes.sort();
+    assert_eq!(
+        scopes,
+        vec![
+            ("m1".to_string(), "c/c1/s/p1/2026-03".to_string(), 1_000),
+            ("m2".to_string(), "c/c1/s/p1/2026-03".to_string(), 2_000)
+        ]
+    );
+    assert!(s.message_scopes("c2")?.is_empty());
     let existing = s.existing_messages(&["m1", "zz"])?;
     assert!(existing.contains("m1") && !existing.contains("zz"));
-    assert_eq!(
-        s.scope_newest()?,
-        vec![("c/c1/s/p1/2026-03".to_string(), 2_000)]
-    );
     let stats = s.conversation_stats("c1")?;
     assert_eq!(
         (

@@ -217,8 +217,6 @@ pub trait RecordStore {
 
     fn data_key(&mut self, scope: &str) -> Result<Option<DataKeyRow>, ArchiveError>;
     fn data_keys(&mut self) -> Result<Vec<DataKeyRow>, ArchiveError>;
-    /// Newest message time (ms) per content key scope.
-    fn scope_newest(&mut self) -> Result<Vec<(String, i64)>, ArchiveError>;
 
     fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, ArchiveError>;
     fn conversations(&mut self) -> Result<Vec<ConversationRow>, ArchiveError>;
@@ -232,6 +230,11 @@ pub trait RecordStore {
     /// A conversation's messages in (sent_at, seq) order.
     fn messages(&mut self, conversation: &str) -> Result<Vec<MessageRow>, ArchiveError>;
     fn message(&mut self, id: &str) -> Result<Option<MessageRow>, ArchiveError>;
+    /// (message id, key scope, sent_at) of a conversation's messages, without content.
+    fn message_scopes(
+        &mut self,
+        conversation: &str,
+    ) -> Result<Vec<(String, String, i64)>, ArchiveError>;
     fn message_count(&mut self) -> Result<u64, ArchiveError>;
     fn findings(&mut self, query: &FindingQuery) -> Result<Vec<FindingRow>, ArchiveError>;
     fn finding_ids(

@@ -410,16 +410,6 @@ impl RecordStore for SqliteStore {
         Ok(rows)
     }
 
-    fn scope_newest(&mut self) -> Result<Vec<(String, i64)>, ArchiveError> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT key_scope, MAX(sent_at) FROM messages GROUP BY key_scope")?;
-        let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
-    }
-
     fn conversation(&mut self, id: &str) -> Result<Option<ConversationRow>, ArchiveError> {
         Ok(self
             .conn
@@ -509,6 +499,21 @@ impl RecordStore for SqliteStore {
             ))?
             .query_row(params![id], message_row)
             .optional()?)
+    }
+
+    fn message_scopes(
+        &mut self,
+        conversation: &str,
+    ) -> Result<Vec<(String, String, i64)>, ArchiveError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, key_scope, sent_at FROM messages WHERE conversation = ?1",
+        )?;
+        let rows = st
+            .query_map(params![conversation], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
     fn message_count(&mut self) -> Result<u64, ArchiveError> {
