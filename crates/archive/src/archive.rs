@@ -188,6 +188,12 @@ impl Archive {
             )));
         }
         std::fs::create_dir_all(data_dir).map_err(|e| ArchiveError::io(data_dir, e))?;
+        if let Some(parent) = key_file.parent()
+            && !parent.as_os_str().is_empty()
+            && !parent.exists()
+        {
+            create_private_dir(parent)?;
+        }
         let mut id_bytes = [0u8; 16];
         keys::fill_random(&mut id_bytes)?;
         let archive_id = hex::encode(id_bytes);
@@ -1144,6 +1150,18 @@ fn load_tree(store: &mut SqliteStore) -> Result<TreeBuilder, ArchiveError> {
         Ok(())
     })?;
     Ok(tree)
+}
+
+/// Creates a folder (and its parents) readable by its owner only.
+fn create_private_dir(dir: &Path) -> Result<(), ArchiveError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| ArchiveError::io(dir, e))
 }
 
 /// Writes a file atomically (temporary file, fsync, rename, fsync folder).

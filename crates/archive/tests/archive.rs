@@ -32,6 +32,10 @@ fn init_writes_private_key_and_refuses_overwrite_or_key_inside_data() {
     let inside = env.tmp.path().join("d2");
     let err = Archive::init(&inside, &inside.join("sub").join("master.key")).unwrap_err();
     assert!(matches!(err, ArchiveError::InitRefused(_)), "{err}");
+    // A missing key folder is created (owner-only).
+    let nested_key = env.tmp.path().join("new").join("keys").join("master.key");
+    Archive::init(&env.tmp.path().join("d3"), &nested_key).unwrap();
+    assert!(nested_key.is_file());
     // The public key file is written and matches the archive.
     let pubkey = std::fs::read_to_string(env.data.join("log.pub")).unwrap();
     assert_eq!(pubkey.trim(), env.open().verifier_key());

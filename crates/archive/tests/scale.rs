@@ -65,6 +65,26 @@ fn verify_a_million_records() {
     let db_size = std::fs::metadata(env.data.join("archive.sqlite"))
         .unwrap()
         .len();
+    let started = Instant::now();
+    let rules: chatwarden_archive::RetentionRules = toml::from_str("default = \"3y\"").unwrap();
+    let retention = a
+        .apply_retention(&rules, "2026-01-01T00:00:00Z".parse().unwrap())
+        .unwrap();
+    let retention_time = started.elapsed();
+    assert!(retention.messages_shredded > 0);
+    let started = Instant::now();
+    let after = a.verify().unwrap();
+    let verify_after = started.elapsed();
+    assert!(after.ok, "{:?}", after.problems.first());
+    assert!(after.shredded >= retention.messages_shredded);
+    println!(
+        "retention: shredded {} messages ({} keys) in {:.2}s; verify after: {:.2}s, {} shredded records",
+        retention.messages_shredded,
+        retention.keys_shredded,
+        retention_time.as_secs_f64(),
+        verify_after.as_secs_f64(),
+        after.shredded
+    );
     println!(
         "messages={count} records_checked={} ingest={:.1}s ({:.0} msg/s) verify={:.2}s checkpoints={} db={} MiB",
         report.records_checked,
