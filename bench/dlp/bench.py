@@ -129,17 +129,24 @@ def targets(report: dict, throughput_ratio) -> list[dict]:
         if "chatwarden" not in entry:
             continue
         for e in entry["head_to_head"]:
-            p, c = entry["presidio"][e]["exact"]["f1"], entry["chatwarden"][e]["exact"]["f1"]
-            if p is None and c is None:
+            p, c = entry["presidio"][e]["exact"], entry["chatwarden"][e]["exact"]
+            if p["gold"] == 0:
+                # nothing labeled (closed-world entity): compare false positives
+                if p["predicted"] or c["predicted"]:
+                    out.append({"set": name, "entity": e, "target": "false positives <= Presidio's (none labeled)",
+                                "ok": c["fp"] <= p["fp"], "value": c["fp"], "against": p["fp"]})
                 continue
-            out.append({"set": name, "entity": e, "target": "F1 >= Presidio", "ok": (c or 0.0) >= (p or 0.0),
-                        "value": c, "against": p})
+            out.append({"set": name, "entity": e, "target": "F1 >= Presidio", "ok": (c["f1"] or 0.0) >= (p["f1"] or 0.0),
+                        "value": c["f1"], "against": p["f1"]})
         for e in sorted(set(entry["scored_entities"]) & scoring.CHECKSUM_ENTITIES):
-            c = entry["chatwarden"][e]["exact"]["f1"]
-            if c is None:
+            c = entry["chatwarden"][e]["exact"]
+            if c["gold"] == 0:
+                if c["predicted"]:
+                    out.append({"set": name, "entity": e, "target": "no false positives (checksum, none labeled)",
+                                "ok": False, "value": c["fp"], "against": 0})
                 continue
-            out.append({"set": name, "entity": e, "target": "F1 >= 0.95 (checksum)", "ok": c >= 0.95, "value": c,
-                        "against": 0.95})
+            out.append({"set": name, "entity": e, "target": "F1 >= 0.95 (checksum)", "ok": c["f1"] >= 0.95,
+                        "value": c["f1"], "against": 0.95})
     if throughput_ratio is not None:
         out.append({"set": "all", "entity": "*", "target": "throughput >= 100x Presidio", "ok": throughput_ratio >= 100,
                     "value": throughput_ratio, "against": 100})
@@ -229,10 +236,13 @@ def markdown(meta, report, presidio, chatwarden, chatwarden_error, checks) -> st
     L.append("")
     if checks:
         L.append("## Targets (issue 3)\n")
+        L.append("Exact matching. Rows for entities a set never labels compare false-positive counts.\n")
         L.append("| set | entity | target | chatwarden | against | met |")
         L.append("|---|---|---|---:|---:|---|")
         for c in checks:
-            L.append(f"| {c['set']} | {c['entity']} | {c['target']} | {fmt(c['value'], 3)} | {fmt(c['against'], 3)} | "
+            digits = 0 if "false positives" in c["target"] else 3
+            L.append(f"| {c['set']} | {c['entity']} | {c['target']} | {fmt(c['value'], digits)} | "
+                     f"{fmt(c['against'], digits)} | "
                      f"{'yes' if c['ok'] else '**no**'} |")
         L.append("")
     return "\n".join(L) + "\n"
@@ -321,7 +331,8 @@ def cmd_run(args) -> int:
     chatwarden, chatwarden_error = None, None
     try:
         print(f"[dlpbench] running chatwarden ({binary}) ...", file=sys.stderr)
-        chatwarden = tools.run_chatwarden(binary, all_records, args.chatwarden_cpu, args.throughput_messages)
+        chatwarden = tools.run_chatwarden(binary, all_records, args.chatwarden_cpu, args.throughput_messages,
+                                          max_run_seconds=args.max_run_seconds)
     except tools.ChatwardenError as e:
         chatwarden_error = str(e)
         print(f"[dlpbench] chatwarden not run: {e}", file=sys.stderr)
@@ -392,6 +403,8 @@ def main(argv=None) -> int:
                     default=os.environ.get("CHATWARDEN_BIN", str(REPO / "target" / "release" / "chatwarden")))
     ap.add_argument("--throughput-messages", type=int, default=400_000,
                     help="messages fed to chatwarden for the throughput measurement (copies of the sets)")
+    ap.add_argument("--max-run-seconds", type=float, default=20.0,
+                    help="cap on one timed chatwarden run; fewer copies are fed when the scanner is slow")
     ap.add_argument("--presidio-cpu", type=int, default=0)
     ap.add_argument("--chatwarden-cpu", type=int, default=1 if (os.cpu_count() or 1) > 1 else 0)
     ap.add_argument("--out", default=str(HERE / "results"))

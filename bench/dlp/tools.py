@@ -142,7 +142,9 @@ def parse_findings(lines: list[str], known_ids: set[str]) -> dict[str, list[dict
     return out
 
 
-def run_chatwarden(binary: str, records: list[dict], cpu: int, throughput_messages: int, repeats: int = 3) -> dict:
+def run_chatwarden(
+    binary: str, records: list[dict], cpu: int, throughput_messages: int, repeats: int = 3, max_run_seconds: float = 20.0
+) -> dict:
     if not Path(binary).is_file():
         raise ChatwardenError(f"binary not found: {binary} (build it with `cargo build --release -p chatwarden`)")
     with tempfile.TemporaryDirectory(prefix="dlpbench-") as tmp:
@@ -158,6 +160,8 @@ def run_chatwarden(binary: str, records: list[dict], cpu: int, throughput_messag
         predictions = parse_findings(lines, {r["id"] for r in records})
 
         copies = max(1, -(-throughput_messages // max(1, len(records))))
+        # keep each timed run near `max_run_seconds` when the scanner is slow
+        copies = min(copies, max(1, int(max_run_seconds / max(accuracy_wall, 1e-3))))
         big = tmpdir / "many.jsonl"
         with big.open("w", encoding="utf-8") as f:
             for c in range(copies):
