@@ -52,6 +52,17 @@ pub(crate) struct Cand {
     pub score: f32,
 }
 
+/// What a pattern candidate needs from context words to be kept.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum CtxNeed {
+    /// Kept whether or not a context word is near.
+    None,
+    /// Dropped unless a context word for the entity is near.
+    Required,
+    /// Without a context word near, kept only when its score reaches this.
+    MinScoreWithout(f32),
+}
+
 #[derive(Clone, Debug, Default)]
 struct KwRole {
     anchor: bool,
@@ -96,17 +107,12 @@ fn bit(idx: u16) -> u128 {
 
 impl Engine {
     pub fn new(cfg: &EngineConfig) -> Result<Engine, InspectError> {
-        let mut patterns = detectors::all();
+        let patterns = detectors::all();
         let custom = match &cfg.custom_rules {
             Some(rules) => Some(rules.compile()?),
             None => None,
         };
-        let mut custom_patterns = Vec::new();
-        if let Some(c) = &custom {
-            custom_patterns = c.patterns()?;
-        }
         let builtin_count = patterns.len();
-        patterns.extend(custom_patterns);
 
         let mut entities: Vec<String> = Vec::new();
         let mut entity_index: HashMap<String, u16> = HashMap::new();
@@ -224,7 +230,7 @@ impl Engine {
         }
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(AcMatchKind::LeftmostLongest)
+            .match_kind(AcMatchKind::Standard)
             .build(&words)
             .map_err(|e| InspectError::Pattern {
                 name: "keywords".into(),
@@ -317,7 +323,7 @@ impl Engine {
         // 1. Keywords: anchors, context words, markers.
         let mut hits: Vec<(usize, usize, usize)> = Vec::new();
         let mut anchored = false;
-        for m in self.keywords.find_iter(text) {
+        for m in self.keywords.find_overlapping_iter(text) {
             let idx = m.pattern().as_usize();
             let Some(role) = self.roles.get(idx) else {
                 continue;
@@ -345,7 +351,7 @@ impl Engine {
         // 2. Patterns, when the cheap signals say a candidate may be there.
         let digit_count = text.bytes().filter(u8::is_ascii_digit).take(4).count();
         let region = ctx.region.unwrap_or(&self.region);
-        let mut pattern_cands: Vec<(Cand, bool)> = Vec::new();
+        let mut pattern_cands: Vec<(Cand, CtxNeed)> = Vec::new();
         if anchored || digit_count >= 4 {
             self.pattern_pass(text, region, &mut pattern_cands);
         }
@@ -355,14 +361,52 @@ impl Engine {
             self.lexicon.scan(self, text, ctx.participants, &mut cands);
         }
 
-        // 4. Custom dictionaries and exact data match.
-        if let Some(c) = &self.custom {
-            c.scan(self, text, &mut cands);
-        }
-
-        // 5. Context.
+        // 4. Context for pattern candidates.
         let mut previous_mask: Option<u128> = None;
-        for (mut cand, needs_context) in pattern_cands {
+        self.apply_context(
+            pattern_cands,
+            &hits,
+            ctx.previous,
+            &mut previous_mask,
+            &mut cands,
+        );
+        let mut out = self.resolve(text, cands);
+
+        // 5. Custom rules: dictionaries and exact data match (scored as found),
+        //    regexes and imported gitleaks rules (scored with context). They are
+        //    resolved among themselves, so a custom finding never hides a
+        //    built-in one on the same span, nor the other way round.
+        if let Some(c) = &self.custom {
+            let mut direct: Vec<Cand> = Vec::new();
+            let mut patterned: Vec<(Cand, CtxNeed)> = Vec::new();
+            c.scan(self, text, region, &mut direct, &mut patterned);
+            self.apply_context(
+                patterned,
+                &hits,
+                ctx.previous,
+                &mut previous_mask,
+                &mut direct,
+            );
+            if !direct.is_empty() {
+                out.extend(self.resolve(text, direct));
+                out.sort_by_key(|d| (d.start, d.end));
+            }
+        }
+        out
+    }
+
+    /// Raises or lowers pattern candidates' scores by the context words near
+    /// them (in this message, else in the previous ones) and drops those that
+    /// need context and have none.
+    fn apply_context(
+        &self,
+        pattern_cands: Vec<(Cand, CtxNeed)>,
+        hits: &[(usize, usize, usize)],
+        previous: &[&str],
+        previous_mask: &mut Option<u128>,
+        out: &mut Vec<Cand>,
+    ) {
+        for (mut cand, need) in pattern_cands {
             let b = bit(cand.entity);
             let (lo, hi) = (
                 cand.start.saturating_sub(WINDOW_BEFORE),
@@ -370,7 +414,7 @@ impl Engine {
             );
             let mut near_pos = false;
             let mut near_neg = false;
-            for &(s, e, idx) in &hits {
+            for &(s, e, idx) in hits {
                 if e <= lo || s >= hi || (s >= cand.start && e <= cand.end) {
                     continue;
                 }
@@ -380,10 +424,13 @@ impl Engine {
                 }
             }
             let prev_pos = !near_pos
-                && (*previous_mask.get_or_insert_with(|| self.previous_mask(ctx.previous)) & b
-                    != 0);
-            if needs_context && !near_pos && !prev_pos {
-                continue;
+                && (*previous_mask.get_or_insert_with(|| self.previous_mask(previous)) & b != 0);
+            match need {
+                CtxNeed::Required if !near_pos && !prev_pos => continue,
+                CtxNeed::MinScoreWithout(min) if !near_pos && !prev_pos && cand.score < min => {
+                    continue;
+                }
+                _ => {}
             }
             if near_pos {
                 cand.score += BOOST_SAME;
@@ -394,10 +441,8 @@ impl Engine {
                 cand.score -= PENALTY;
             }
             cand.score = cand.score.clamp(0.0, 1.0);
-            cands.push(cand);
+            out.push(cand);
         }
-
-        self.resolve(text, cands)
     }
 
     fn is_disabled(&self, entity: &str) -> bool {
@@ -413,7 +458,7 @@ impl Engine {
         let skip = previous.len().saturating_sub(MAX_PREVIOUS);
         for text in previous.iter().skip(skip) {
             let text = clip(text, 4096);
-            for m in self.keywords.find_iter(text) {
+            for m in self.keywords.find_overlapping_iter(text) {
                 if let Some(role) = self.roles.get(m.pattern().as_usize())
                     && role.positive != 0
                     && (!role.boundary || word_bounded(text, m.start(), m.end()))
@@ -425,7 +470,7 @@ impl Engine {
         mask
     }
 
-    fn pattern_pass(&self, text: &str, region: &str, out: &mut Vec<(Cand, bool)>) {
+    fn pattern_pass(&self, text: &str, region: &str, out: &mut Vec<(Cand, CtxNeed)>) {
         let len = text.len();
         let mut pos = 0usize;
         let mut set = PatternSet::new(self.re.pattern_len());
@@ -474,7 +519,7 @@ impl Engine {
         pid: PatternID,
         region: &str,
         caps: &mut Option<Captures>,
-    ) -> Option<(Cand, bool)> {
+    ) -> Option<(Cand, CtxNeed)> {
         let def = self.patterns.get(pid.as_usize())?;
         let entity = *self.pattern_entity.get(pid.as_usize())?;
         if self
@@ -525,7 +570,11 @@ impl Engine {
                 end,
                 score: def.base * verdict.score,
             },
-            def.needs_context,
+            if def.needs_context {
+                CtxNeed::Required
+            } else {
+                CtxNeed::None
+            },
         ))
     }
 
