@@ -33,7 +33,8 @@ const IOS_CHAT: &str = "[3/27/22, 21:41:55] Elon Musk: \u{200E}Messages and call
 [3/27/22, 21:42:01] Dmitry S: Photo of the invoice\r\n\
 \u{200E}[3/27/22, 21:43:10] Dmitry S: \u{200E}<attached: 00000035-PHOTO-2022-03-27-21-43-10.jpg>\r\n\
 [3/27/22, 21:44:00] Elon Musk: \u{200E}<attached: 00000036-AUDIO-2022-03-27-21-44-00.opus>\r\n\
-[3/27/22, 21:45:00] Elon Musk: Resume.pdf \u{200E}\u{2022} \u{200E}2 pages \u{200E}<attached: 00000047-Resume.pdf>\r\n";
+[3/27/22, 21:45:00] Elon Musk: Resume.pdf \u{200E}\u{2022} \u{200E}2 pages \u{200E}<attached: 00000047-Resume.pdf>\r\n\
+[3/27/22, 21:46:00] Elon Musk: \u{200E}Missed voice call\r\n";
 
 #[test]
 fn ios_zip_links_included_media() {
@@ -52,7 +53,12 @@ fn ios_zip_links_included_media() {
     assert_eq!(src.conversation().title, "Elon Musk");
     assert_eq!(src.size_hint(), IOS_CHAT.len() as u64);
     let msgs = common::messages(&mut src);
-    assert_eq!(msgs.len(), 5);
+    assert_eq!(msgs.len(), 6);
+    // The chat's title is a person here (it sends plain messages), so its
+    // LRM-led lines that are no known system text stay its messages.
+    assert_eq!(msgs[5].kind, chatwarden_model::MessageKind::Message);
+    assert_eq!(msgs[5].sender.as_deref(), Some("Elon Musk"));
+    assert_eq!(msgs[5].text, "Missed voice call");
     let expected_file = format!("{}!/_chat.txt", path.display());
     assert!(msgs.iter().all(|m| m.source.file == expected_file));
     assert_eq!(msgs[0].sender, None);

@@ -80,6 +80,9 @@ struct Ctx {
     limits: Limits,
     /// Title known from the file name or options (not from participants).
     title_hint: Option<String>,
+    /// A sender name whose LRM-led lines are system events (iOS attributes group
+    /// events to the group's name): the title, unless it also sends plain messages.
+    system_sender: Option<String>,
     conversation: ConversationId,
 }
 
@@ -253,6 +256,7 @@ impl WhatsAppExport {
                 tz: opts.tz.clone(),
                 limits: opts.limits.clone(),
                 title_hint,
+                system_sender: None,
                 conversation: ConversationId(String::new()),
             },
             conversation: Conversation {
@@ -373,6 +377,15 @@ impl WhatsAppExport {
                     scan.stats.add(h.date);
                 }
                 let rest = line.get(h.rest..).unwrap_or_default();
+                // Does the chat's title also send plain (no leading LRM) messages?
+                // Then it is a person (1:1 partner), not a group name.
+                if let Some(t) = title.as_deref()
+                    && let Head::User { sender, body } = body::classify(rest, None)
+                    && sender == t
+                    && !body.trim_start_matches(' ').starts_with('\u{200E}')
+                {
+                    scan.title_plain = true;
+                }
                 match body::classify(rest, title.as_deref()) {
                     Head::User { sender, .. } => {
                         if scan.senders.len() < max_participants {
@@ -448,6 +461,11 @@ impl WhatsAppExport {
                 "the export's times carry no zone and none was given: read as UTC (time source assumed_utc)",
             );
         }
+        self.ctx.system_sender = if scan.title_plain {
+            None
+        } else {
+            self.ctx.title_hint.clone()
+        };
         let participants: Vec<Participant> = scan
             .senders
             .iter()
@@ -548,6 +566,7 @@ struct Scan {
     senders: BTreeSet<String>,
     senders_dropped: bool,
     group_event: bool,
+    title_plain: bool,
 }
 
 /// Counts earlier messages with the same (local time, sender, raw body), within a
@@ -701,7 +720,7 @@ impl<R: BufRead> Messages<'_, R> {
         let media = self.media;
         let lookup = |name: &str| media.get(name).cloned();
         let (kind, sender, raw_body, body) =
-            match body::classify(&p.rest, self.ctx.title_hint.as_deref()) {
+            match body::classify(&p.rest, self.ctx.system_sender.as_deref()) {
                 Head::System { text } => {
                     let mut text = text.to_owned();
                     if let Some(c) = &p.cont {
