@@ -140,3 +140,35 @@ impl WarningSink {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_order_parses_case_insensitively() {
+        assert_eq!("DMY".parse::<DateOrder>(), Ok(DateOrder::Dmy));
+        assert_eq!(" mdy ".parse::<DateOrder>(), Ok(DateOrder::Mdy));
+        assert_eq!(
+            "ymd".parse::<DateOrder>().map(|o| o.to_string()),
+            Ok("ymd".to_owned())
+        );
+        let err = "d/m/y".parse::<DateOrder>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown date order \"d/m/y\" (expected dmy, mdy or ymd)"
+        );
+    }
+
+    #[test]
+    fn warnings_display_file_and_line_and_cap() {
+        let mut sink = WarningSink::new(2);
+        sink.push("a.txt", Some(3), "first");
+        sink.push("a.txt", None, "second");
+        sink.push("a.txt", None, "third");
+        assert_eq!(sink.list[0].to_string(), "a.txt:3: first");
+        assert_eq!(sink.list[1].to_string(), "a.txt: second");
+        assert_eq!((sink.list.len(), sink.dropped), (2, 1));
+        assert_eq!(Limits::default().max_line_bytes, 1 << 20);
+    }
+}

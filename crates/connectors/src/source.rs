@@ -10,8 +10,8 @@ use std::path::Path;
 pub type MessageIter<'a> = Box<dyn Iterator<Item = Result<Message, ConnectorError>> + 'a>;
 
 /// One opened export. The conversation (with participants from a first pass) is
-/// known before messages are read.
-pub trait ExportSource {
+/// known before messages are read. `Send`, so a caller may hand it to another thread.
+pub trait ExportSource: Send {
     fn conversation(&self) -> &Conversation;
     /// What the reader assumed or skipped. Grows while [`ExportSource::messages`] runs.
     fn warnings(&self) -> &[Warning];

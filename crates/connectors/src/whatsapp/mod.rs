@@ -40,8 +40,8 @@ const DETECT_LINES: usize = 50;
 /// Non-blank lines read to vote on the header shape.
 const VOTE_LINES: usize = 400;
 
-trait ReadSeek: Read + Seek {}
-impl<T: Read + Seek> ReadSeek for T {}
+trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
 
 #[derive(Clone)]
 enum Backing {
