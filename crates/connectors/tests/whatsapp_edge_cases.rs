@@ -5,9 +5,14 @@ use chatwarden_connectors::{ExportSource, ParseOptions};
 use chatwarden_model::{Message, MessageKind};
 
 fn read(name: &str, text: &str) -> (Box<dyn ExportSource>, Vec<Message>) {
-    let mut src = chatwarden_connectors::open_bytes(name, text.as_bytes().to_vec(), &ParseOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let msgs = src.messages().unwrap().collect::<Result<Vec<_>, _>>().unwrap();
+    let mut src =
+        chatwarden_connectors::open_bytes(name, text.as_bytes().to_vec(), &ParseOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let msgs = src
+        .messages()
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
     (src, msgs)
 }
 
@@ -26,9 +31,15 @@ fn vietnamese_time_first() {
 
 #[test]
 fn buddhist_and_japanese_eras() {
-    let (_, m) = read("th.txt", "[3/18/2565 BE, 14:56:01] Somchai: สวัสดี\n[3/19/2565 BE, 09:00:00] Malee: ครับ\n");
+    let (_, m) = read(
+        "th.txt",
+        "[3/18/2565 BE, 14:56:01] Somchai: สวัสดี\n[3/19/2565 BE, 09:00:00] Malee: ครับ\n",
+    );
     assert_eq!(locals(&m), ["2022-03-18T14:56:01", "2022-03-19T09:00:00"]);
-    let (_, m) = read("ja.txt", "[3/18/R4, 14:56:01] 佐藤: こんにちは\n[3/19/R4, 09:00:00] 鈴木: どうも\n");
+    let (_, m) = read(
+        "ja.txt",
+        "[3/18/R4, 14:56:01] 佐藤: こんにちは\n[3/19/R4, 09:00:00] 鈴木: どうも\n",
+    );
     assert_eq!(locals(&m), ["2022-03-18T14:56:01", "2022-03-19T09:00:00"]);
 }
 
@@ -39,7 +50,11 @@ fn bom_inside_the_bracket_and_text_before_the_first_header() {
     assert_eq!(m.len(), 2);
     assert_eq!(m[0].source.line, 2);
     assert_eq!(locals(&m), ["2022-03-27T10:00:00", "2022-03-27T10:01:00"]);
-    assert!(src.warnings().iter().any(|w| w.message.contains("before the first message were skipped")));
+    assert!(
+        src.warnings()
+            .iter()
+            .any(|w| w.message.contains("before the first message were skipped"))
+    );
 }
 
 #[test]
@@ -48,7 +63,11 @@ fn impossible_date_is_text_with_a_warning() {
     let (src, m) = read("pt.txt", text);
     assert_eq!(m.len(), 2);
     assert_eq!(m[0].text, "before\n31/02/2023, 10:01 - Ana: not a real day");
-    assert!(src.warnings().iter().any(|w| w.line == Some(2) && w.message.contains("no valid date")));
+    assert!(
+        src.warnings()
+            .iter()
+            .any(|w| w.line == Some(2) && w.message.contains("no valid date"))
+    );
 }
 
 #[test]
@@ -63,12 +82,18 @@ fn system_line_continuation_and_you_events() {
 
 #[test]
 fn colon_terminator_and_semicolon_terminator() {
-    let (_, m) = read("a.txt", "12.07.2017, 22:35:22: Jan: hoi\n13.07.2017, 09:12:44: Piet: dag\n");
+    let (_, m) = read(
+        "a.txt",
+        "12.07.2017, 22:35:22: Jan: hoi\n13.07.2017, 09:12:44: Piet: dag\n",
+    );
     assert_eq!(m[0].sender.as_deref(), Some("Jan"));
     // rwhatsapp's expected instants: 1499898922 and 1499937164 (GMT).
     assert_eq!(m[0].sent_at.as_second(), 1_499_898_922);
     assert_eq!(m[1].sent_at.as_second(), 1_499_937_164);
-    let (_, m) = read("b.txt", "12.07.2017 - 22:35:22; Jan: hoi\n13.07.2017 - 09:12:44; Piet: dag\n");
+    let (_, m) = read(
+        "b.txt",
+        "12.07.2017 - 22:35:22; Jan: hoi\n13.07.2017 - 09:12:44; Piet: dag\n",
+    );
     assert_eq!(m[1].sender.as_deref(), Some("Piet"));
     assert_eq!(m[1].sent_at.as_second(), 1_499_937_164);
 }
@@ -76,7 +101,8 @@ fn colon_terminator_and_semicolon_terminator() {
 #[test]
 fn out_of_order_lines_keep_file_order() {
     // chat-analytics notes real files with an out-of-order line.
-    let text = "[15/3/22, 10:00:00] A: one\n[15/3/22, 09:59:00] B: two\n[15/3/22, 10:01:00] A: three\n";
+    let text =
+        "[15/3/22, 10:00:00] A: one\n[15/3/22, 09:59:00] B: two\n[15/3/22, 10:01:00] A: three\n";
     let (_, m) = read("o.txt", text);
     assert_eq!(m.iter().map(|x| x.seq).collect::<Vec<_>>(), [0, 1, 2]);
     assert_eq!(m[1].text, "two");

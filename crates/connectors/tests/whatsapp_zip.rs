@@ -186,3 +186,37 @@ fn chat_file_fallbacks_in_zip() {
     );
     assert!(err.to_string().starts_with("c.zip:"));
 }
+
+#[test]
+fn unzipped_export_finds_media_beside_the_chat_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = jpeg_bytes();
+    std::fs::write(dir.path().join("_chat.txt"), IOS_CHAT).unwrap();
+    std::fs::write(
+        dir.path().join("00000035-PHOTO-2022-03-27-21-43-10.jpg"),
+        &photo,
+    )
+    .unwrap();
+    let mut src =
+        chatwarden_connectors::open(&dir.path().join("_chat.txt"), &ParseOptions::default())
+            .unwrap();
+    let msgs = common::messages(&mut src);
+    let a = &msgs[2].attachments[0];
+    assert!(a.included);
+    assert_eq!(a.size, Some(photo.len() as u64));
+    assert_eq!(
+        a.content_hash.as_deref(),
+        Some(hex::encode(Sha256::digest(&photo)).as_str())
+    );
+    assert!(!msgs[4].attachments[0].included, "the PDF is not beside it");
+    let mut got = Vec::new();
+    src.open_attachment("00000035-PHOTO-2022-03-27-21-43-10.jpg")
+        .unwrap()
+        .unwrap()
+        .read_to_end(&mut got)
+        .unwrap();
+    assert_eq!(got, photo);
+    // Names that would leave the folder are never opened.
+    assert!(src.open_attachment("../_chat.txt").unwrap().is_none());
+    assert!(src.open_attachment("/etc/passwd").unwrap().is_none());
+}

@@ -84,6 +84,8 @@ struct Ctx {
     /// events to the group's name): the title, unless it also sends plain messages.
     system_sender: Option<String>,
     conversation: ConversationId,
+    /// For a `.txt` on disk: its folder, where an unzipped export keeps its media.
+    media_dir: Option<PathBuf>,
 }
 
 /// One opened WhatsApp export.
@@ -244,6 +246,10 @@ impl WhatsAppExport {
             }
         }
 
+        let media_dir = match &backing {
+            Backing::Path(p) if !zipped => p.parent().map(Path::to_path_buf),
+            _ => None,
+        };
         let mut export = WhatsAppExport {
             backing,
             zip: RefCell::new(zip),
@@ -257,6 +263,7 @@ impl WhatsAppExport {
                 limits: opts.limits.clone(),
                 title_hint,
                 system_sender: None,
+                media_dir,
                 conversation: ConversationId(String::new()),
             },
             conversation: Conversation {
@@ -718,7 +725,13 @@ impl<R: BufRead> Messages<'_, R> {
 
     fn finish(&mut self, p: Pending) -> Message {
         let media = self.media;
-        let lookup = |name: &str| media.get(name).cloned();
+        let dir = self.ctx.media_dir.as_deref();
+        let lookup = |name: &str| {
+            media
+                .get(name)
+                .cloned()
+                .or_else(|| dir.and_then(|d| media_beside(d, name)))
+        };
         let (kind, sender, raw_body, body) =
             match body::classify(&p.rest, self.ctx.system_sender.as_deref()) {
                 Head::System { text } => {
@@ -794,6 +807,35 @@ impl<R: BufRead> Messages<'_, R> {
     }
 }
 
+/// The path of a media file named in the chat, in the chat file's folder: a plain
+/// file name (no folders, no `..`), a regular file (not a symlink).
+fn beside_path(dir: &Path, name: &str) -> Option<PathBuf> {
+    if name.is_empty()
+        || name.contains(['/', '\\', '\0'])
+        || name == ".."
+        || name == "."
+        || crate::zipsafe::unsafe_name_reason(name).is_some()
+    {
+        return None;
+    }
+    let path = dir.join(name);
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    meta.file_type().is_file().then_some(path)
+}
+
+/// Size and SHA-256 of a media file beside an unzipped chat text.
+fn media_beside(dir: &Path, name: &str) -> Option<MediaInfo> {
+    let path = beside_path(dir, name)?;
+    let mut f = File::open(&path).ok()?;
+    let mut hasher = Sha256::new();
+    let size = io::copy(&mut f, &mut hasher).ok()?;
+    Some(MediaInfo {
+        index: usize::MAX,
+        size,
+        sha256: hex::encode(hasher.finalize()),
+    })
+}
+
 fn join(first: &str, cont: Option<&str>) -> String {
     match cont {
         Some(c) => format!("{first}\n{c}"),
@@ -853,6 +895,16 @@ impl ExportSource for WhatsAppExport {
 
     fn open_attachment(&self, name: &str) -> Result<Option<Box<dyn Read + '_>>, ConnectorError> {
         let Some(info) = self.media.get(name) else {
+            if let Some(path) = self
+                .ctx
+                .media_dir
+                .as_deref()
+                .and_then(|d| beside_path(d, name))
+            {
+                let label = path.display().to_string();
+                let f = File::open(&path).map_err(|e| ConnectorError::io(&label, e))?;
+                return Ok(Some(Box::new(f)));
+            }
             return Ok(None);
         };
         let mut guard = self.zip.borrow_mut();
