@@ -78,6 +78,24 @@ pub enum Command {
     /// Master key management.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Custom detection rules: exact data match hashes.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Turn a CSV of customer identifiers into keyed hashes for `[[exact]]` rules; the plaintext list is not needed afterwards.
+    Hash {
+        /// The CSV file (with a header row).
+        csv: PathBuf,
+        /// The column holding the identifiers.
+        #[arg(long)]
+        column: String,
+        /// Where to write the hash file.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -125,6 +143,8 @@ pub struct IngestArgs {
     /// Skip inspection (findings) for this ingest.
     #[arg(long)]
     pub no_inspect: bool,
+    #[command(flatten)]
+    pub inspect: InspectOptions,
     /// Messages per durable batch (one transaction and one signed checkpoint each).
     #[arg(long, default_value_t = 5000)]
     pub batch_size: usize,
@@ -164,11 +184,23 @@ pub struct ScanArgs {
     /// Input file, or - for standard input.
     #[arg(default_value = "-")]
     pub file: PathBuf,
-    /// Default phone region (ISO 3166 alpha-2) for numbers without a country code.
-    #[arg(long)]
-    pub region: Option<String>,
+    #[command(flatten)]
+    pub inspect: InspectOptions,
     #[command(flatten)]
     pub export: ExportOptions,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct InspectOptions {
+    /// Custom detection rules (TOML: dictionaries, regexes with validators, exact data match). See docs/detectors.md.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Secret-detection rules in gitleaks' TOML format.
+    #[arg(long, value_name = "FILE")]
+    pub gitleaks: Vec<PathBuf>,
+    /// Default phone region (ISO 3166 alpha-2) for numbers without a country code [default: US].
+    #[arg(long)]
+    pub region: Option<String>,
 }
 
 #[derive(Args, Debug)]

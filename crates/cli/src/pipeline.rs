@@ -3,11 +3,13 @@
 use anyhow::Result;
 use chatwarden_archive::Archive;
 use chatwarden_connectors::{ExportSource, ParseOptions};
-use chatwarden_inspect::{ConversationContext, Engine};
+use chatwarden_inspect::attachments::{AttachmentLimits, UNSCANNABLE, scan_attachment_parts};
+use chatwarden_inspect::{ConversationContext, Detection, Engine, ScanContext};
 use chatwarden_model::{Finding, Message, MessageKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default, Serialize)]
@@ -47,6 +49,7 @@ pub struct Pipeline<'a> {
     pub options: ParseOptions,
     pub batch_size: usize,
     pub progress: bool,
+    pub attachment_limits: AttachmentLimits,
 }
 
 /// Expands folders into the export files inside them (.txt and .zip), sorted for a stable order.
@@ -163,9 +166,6 @@ impl Pipeline<'_> {
         per_conversation: &mut BTreeMap<String, ConversationOutcome>,
     ) -> Result<()> {
         let mut source = chatwarden_connectors::open(path, &self.options)?;
-        for warning in source.warnings() {
-            summary.warnings.push(warning.to_string());
-        }
         let conversation = source.conversation().clone();
         outcome.conversation = Some(conversation.id.to_string());
         let mut context = ConversationContext::new(
@@ -204,12 +204,28 @@ impl Pipeline<'_> {
                 let Some(handle) = attachment_source.as_ref() else {
                     continue;
                 };
-                if let Some(mut reader) = handle.open_attachment(&name)? {
-                    let blob = self.archive.put_blob(&conversation.id, &mut reader)?;
-                    attachment.content_hash = Some(blob.sha256);
-                    attachment.size = Some(blob.size);
-                    summary.attachments_stored += 1;
+                let Some(reader) = handle.open_attachment(&name)? else {
+                    continue;
+                };
+                let (blob, detections) = store_and_scan(
+                    self.archive,
+                    self.engine,
+                    &conversation.id,
+                    &name,
+                    reader,
+                    &self.attachment_limits,
+                )?;
+                for (part, detection) in detections {
+                    findings.push(chatwarden_inspect::to_finding(
+                        &detection,
+                        &message.id,
+                        &hash_key,
+                        Some(&part),
+                    ));
                 }
+                attachment.content_hash = Some(blob.sha256);
+                attachment.size = Some(blob.size);
+                summary.attachments_stored += 1;
             }
             if let Some(engine) = self.engine {
                 if message.kind == MessageKind::Message && !message.text.is_empty() {
@@ -245,6 +261,10 @@ impl Pipeline<'_> {
             outcome,
             conv_stats,
         )?;
+        // Read after streaming: some warnings (DST gaps, impossible dates) are found in pass 2.
+        for warning in source.warnings() {
+            summary.warnings.push(warning.to_string());
+        }
         Ok(())
     }
 
@@ -271,4 +291,39 @@ impl Pipeline<'_> {
         findings.clear();
         Ok(())
     }
+}
+
+/// Stores an attachment (sealed, streamed) and, when inspection runs, scans its text.
+/// Files larger than the scan limit are stored whole and reported as unscannable.
+fn store_and_scan(
+    archive: &mut Archive,
+    engine: Option<&Engine>,
+    conversation: &chatwarden_model::ConversationId,
+    name: &str,
+    mut reader: Box<dyn Read + '_>,
+    limits: &AttachmentLimits,
+) -> Result<(chatwarden_archive::BlobRef, Vec<(String, Detection)>)> {
+    let Some(engine) = engine else {
+        return Ok((archive.put_blob(conversation, &mut reader)?, Vec::new()));
+    };
+    let mut head = Vec::new();
+    (&mut reader)
+        .take(limits.max_entry_bytes.saturating_add(1))
+        .read_to_end(&mut head)?;
+    if head.len() as u64 > limits.max_entry_bytes {
+        let mut whole = std::io::Cursor::new(head).chain(reader);
+        let blob = archive.put_blob(conversation, &mut whole)?;
+        let detection = Detection {
+            entity: UNSCANNABLE.to_string(),
+            detector: "attachment_size".to_string(),
+            start: 0,
+            end: 0,
+            score: 1.0,
+            value: name.to_string(),
+        };
+        return Ok((blob, vec![(name.to_string(), detection)]));
+    }
+    let blob = archive.put_blob(conversation, &mut head.as_slice())?;
+    let detections = scan_attachment_parts(engine, name, &head, limits, &ScanContext::default());
+    Ok((blob, detections))
 }

@@ -24,6 +24,11 @@ fn demo_ingests_the_corpus_finds_every_planted_value_and_verifies() {
     assert_eq!(report["ingest"]["files"].as_array().unwrap().len(), 5);
     assert_eq!(report["planted_found"], report["planted_total"], "{report}");
     assert_eq!(report["verify_ok"], true);
+    // The term sheet PDF's marker and the customer CSV's cards and emails.
+    assert!(
+        report["attachment_findings"].as_u64().unwrap() >= 5,
+        "{report}"
+    );
     // A second run starts afresh in the same folder.
     env.cmd()
         .arg("--json")

@@ -97,8 +97,18 @@ fn verify_offline(
     let verifier = NoteVerifier::parse(key_text.trim()).context("--key: not a verifier key")?;
     let text = std::fs::read_to_string(proof)
         .with_context(|| format!("{}: cannot read", proof.display()))?;
-    let bundle =
-        ProofBundle::parse(&text).with_context(|| format!("{}: not a proof", proof.display()))?;
+    let bundle = match ProofBundle::parse(&text) {
+        Ok(bundle) => bundle,
+        Err(e) => {
+            let detail = format!("{}: not a valid proof: {e}", proof.display());
+            if ctx.json {
+                print_json(&json!({"ok": false, "detail": detail}))?;
+            } else {
+                println!("FAILED: {detail}");
+            }
+            return Ok(Exit::VerifyFailed);
+        }
+    };
     let outcome = bundle.verify(&verifier);
     let (ok, detail) = match (&outcome, checkpoint) {
         (Err(e), _) => (false, format!("the proof does not verify: {e}")),
@@ -166,18 +176,20 @@ pub fn prove(ctx: &Context, args: ProveArgs) -> Result<Exit> {
         Some(path) => {
             std::fs::write(path, &proof)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
-            if let Some(note) = archive.latest_checkpoint()? {
-                let checkpoint = path.with_extension("checkpoint");
-                std::fs::write(&checkpoint, note)?;
-                eprintln!(
-                    "wrote {} and {}; check offline with:\n  chatwarden verify --proof {} --checkpoint {} --key '{}'",
-                    path.display(),
-                    checkpoint.display(),
-                    path.display(),
-                    checkpoint.display(),
-                    archive.verifier_key()
-                );
-            }
+            // The checkpoint the proof leads to (making the proof is itself audited,
+            // so the log's latest checkpoint is already one step further).
+            let note = ProofBundle::parse(&proof)?.checkpoint_note;
+            let checkpoint = path.with_extension("checkpoint");
+            std::fs::write(&checkpoint, note)
+                .with_context(|| format!("{}: cannot write", checkpoint.display()))?;
+            eprintln!(
+                "wrote {} and {}; check offline with:\n  chatwarden verify --proof {} --checkpoint {} --key '{}'",
+                path.display(),
+                checkpoint.display(),
+                path.display(),
+                checkpoint.display(),
+                archive.verifier_key()
+            );
         }
         None => print!("{proof}"),
     }

@@ -2,7 +2,7 @@
 //! into a fresh archive, and shows what chatwarden found.
 
 use super::ingest::{print_summary, short};
-use crate::cli::DemoArgs;
+use crate::cli::{DemoArgs, InspectOptions};
 use crate::context::Context;
 use crate::demo::corpus;
 use crate::exit::Exit;
@@ -27,6 +27,7 @@ struct DemoReport {
     findings_by_entity: BTreeMap<String, u64>,
     planted_found: usize,
     planted_total: usize,
+    attachment_findings: usize,
     verify_ok: bool,
     records_verified: u64,
 }
@@ -41,7 +42,25 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
     let files = corpus::write(&corpus_dir)?;
     let info = Archive::init(&data, &key_file)?;
     let mut archive = Archive::open(&data, &key_file, &ctx.actor)?;
-    let engine = chatwarden_inspect::Engine::new(&chatwarden_inspect::EngineConfig::default())?;
+    // The company's side: detection rules, and its customer list turned into keyed
+    // hashes (the list itself is not kept).
+    let company = dir.join("company");
+    std::fs::create_dir_all(&company)?;
+    let rules_path = company.join("rules.toml");
+    std::fs::write(&rules_path, corpus::RULES_TOML)?;
+    let hashes = chatwarden_inspect::custom::build_exact_hashes(
+        corpus::CRM_CSV.as_bytes(),
+        "customer_id",
+        &archive.finding_hash_key(),
+        std::fs::File::create(company.join("customers.hashes"))?,
+    )?;
+    let engine = super::rules::build_engine(
+        &InspectOptions {
+            rules: vec![rules_path.clone()],
+            ..InspectOptions::default()
+        },
+        Some(archive.finding_hash_key()),
+    )?;
     let options = ParseOptions {
         tz: Some(jiff::tz::TimeZone::get("Europe/London")?),
         custodian: Some("daniel.kim".to_string()),
@@ -53,6 +72,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
         options,
         batch_size: 5000,
         progress: interactive() && !ctx.json,
+        attachment_limits: Default::default(),
     }
     .run(&files);
 
@@ -80,6 +100,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
             findings_by_entity: by_entity,
             planted_found,
             planted_total: corpus::PLANTED.len(),
+            attachment_findings: findings.iter().filter(|f| f.attachment.is_some()).count(),
             verify_ok: verify.ok,
             records_verified: verify.records_checked,
         })?;
@@ -112,6 +133,11 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
         info.public_key
     );
     println!("Times read as Europe/London; custodian daniel.kim.");
+    println!(
+        "Company rules: {} (a code-name dictionary; {} customer ids as keyed hashes, no plaintext list kept)",
+        rules_path.display(),
+        hashes.hashes
+    );
     println!();
     print_summary(&summary);
     println!();
@@ -189,7 +215,7 @@ fn prepare(dir: &Path) -> Result<()> {
                 dir.display()
             );
         }
-        for name in ["corpus", "data"] {
+        for name in ["corpus", "data", "company"] {
             let path = dir.join(name);
             if path.exists() {
                 std::fs::remove_dir_all(&path)

@@ -12,9 +12,6 @@ use std::io::Write;
 pub fn parse(_ctx: &Context, args: ParseArgs) -> Result<Exit> {
     let options = parse_options(&args.export)?;
     let mut source = chatwarden_connectors::open(&args.file, &options)?;
-    for warning in source.warnings() {
-        eprintln!("warning: {}", safe_line(&warning.to_string()));
-    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for message in source.messages()? {
         let message = message?;
@@ -22,6 +19,11 @@ pub fn parse(_ctx: &Context, args: ParseArgs) -> Result<Exit> {
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    drop(out);
+    // After streaming: some warnings are only found while reading the messages.
+    for warning in source.warnings() {
+        eprintln!("warning: {}", safe_line(&warning.to_string()));
+    }
     Ok(Exit::Ok)
 }
 
@@ -35,8 +37,9 @@ pub fn ingest(ctx: &Context, args: IngestArgs) -> Result<Exit> {
     let engine = if args.no_inspect {
         None
     } else {
-        Some(chatwarden_inspect::Engine::new(
-            &chatwarden_inspect::EngineConfig::default(),
+        Some(super::rules::build_engine(
+            &args.inspect,
+            Some(archive.finding_hash_key()),
         )?)
     };
     let summary = Pipeline {
@@ -45,6 +48,7 @@ pub fn ingest(ctx: &Context, args: IngestArgs) -> Result<Exit> {
         options,
         batch_size: args.batch_size.max(1),
         progress: interactive() && !ctx.json,
+        attachment_limits: Default::default(),
     }
     .run(&files);
     if ctx.json {

@@ -5,15 +5,16 @@ use crate::cli::{ScanArgs, ScanInput};
 use crate::context::Context;
 use crate::exit::Exit;
 use anyhow::{Context as _, Result};
-use chatwarden_inspect::{ConversationContext, Engine, EngineConfig};
+use chatwarden_inspect::{ConversationContext, Engine};
 use std::io::{BufRead, BufReader, Write};
 
-pub fn scan(_ctx: &Context, args: ScanArgs) -> Result<Exit> {
-    let config = EngineConfig {
-        default_region: args.region.clone(),
-        ..EngineConfig::default()
+pub fn scan(ctx: &Context, args: ScanArgs) -> Result<Exit> {
+    let exact_key = if chatwarden_archive::Archive::exists(&ctx.data) {
+        Some(ctx.open()?.finding_hash_key())
+    } else {
+        None
     };
-    let engine = Engine::new(&config)?;
+    let engine = super::rules::build_engine(&args.inspect, exact_key)?;
     let stdout = std::io::stdout();
     let out = std::io::BufWriter::new(stdout.lock());
     match args.input {
@@ -48,7 +49,7 @@ fn scan_export(engine: &Engine, args: &ScanArgs, mut out: impl Write) -> Result<
             .iter()
             .map(|p| p.display_name.clone())
             .collect(),
-        args.region.clone(),
+        args.inspect.region.clone(),
     );
     for message in source.messages()? {
         let message = message?;

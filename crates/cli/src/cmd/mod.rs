@@ -5,6 +5,7 @@ mod demo;
 mod ingest;
 mod inspect;
 mod read;
+mod rules;
 
 use crate::cli::{Cli, Command, DateOrderArg, ExportOptions};
 use crate::context::Context;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Retention(command) => archive_ops::retention(&ctx, command),
         Command::Erase(args) => archive_ops::erase(&ctx, args),
         Command::Keys(command) => archive_ops::keys(&ctx, command),
+        Command::Rules(command) => rules::run(&ctx, command),
     }
 }
 

@@ -176,17 +176,21 @@ pub fn findings(ctx: &Context, args: FindingsArgs) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     println!(
-        "{:<22} {:>5}  {:<12}  {:<28}  detector",
-        "entity", "score", "message", "preview"
+        "{:<22} {:>5}  {:<12}  {:<28}  {:<18}  found in",
+        "entity", "score", "message", "preview", "detector"
     );
     for f in &list {
         println!(
-            "{:<22} {:>5.2}  {:<12}  {:<28}  {}",
+            "{:<22} {:>5.2}  {:<12}  {:<28}  {:<18}  {}",
             f.entity,
             f.score,
             short(f.message.as_str()),
             safe_line(&f.preview),
-            f.detector
+            f.detector,
+            f.attachment
+                .as_deref()
+                .map(|a| format!("attachment {}", safe_line(a)))
+                .unwrap_or_else(|| "message text".to_string())
         );
     }
     println!("\n{} finding(s)", list.len());

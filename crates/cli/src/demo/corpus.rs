@@ -66,7 +66,31 @@ pub const PLANTED: &[Planted] = &[
         entity: "VERIFICATION_CODE",
         value: "246810",
     },
+    Planted {
+        entity: "CUSTOMER_ID",
+        value: "NB-448213",
+    },
+    Planted {
+        entity: "PROJECT_CODENAME",
+        value: "Project Falcon",
+    },
 ];
+
+/// The company's own files the demo uses: detection rules, and the customer list whose
+/// identifiers become keyed hashes (exact data match).
+pub const RULES_TOML: &str = r#"# chatwarden demo rules (see docs/detectors.md, "Custom rules")
+[[dictionary]]
+entity = "PROJECT_CODENAME"
+words = ["Project Falcon", "Blue Heron"]
+score = 0.9
+
+[[exact]]
+entity = "CUSTOMER_ID"
+hashes = "customers.hashes"
+score = 0.95
+"#;
+
+pub const CRM_CSV: &str = "customer_id,name,segment\nNB-448213,Maria Lopez,private\nNB-448214,Jonas Weber,private\nNB-512077,Lucía Fernández,retail\n";
 
 const NNBSP: &str = "\u{202F}";
 
@@ -80,6 +104,7 @@ fn android_en_us() -> String {
         "3/2/26, 9:20 AM - Maria Lopez: Maria Elena Lopez, born 14 May 1979",
         "3/2/26, 9:20 AM - Maria Lopez: SSN is 512-48-7731",
         "3/2/26, 9:21 AM - Maria Lopez: Please send the paperwork to maria.lopez@lopezfamilyoffice.com",
+        "3/2/26, 9:22 AM - Daniel Kim: Will do. Your client number with us is NB-448213",
         "3/2/26, 9:24 AM - Daniel Kim: Perfect. For the wire, use our client account:",
         "Northbridge Capital LLP",
         "IBAN GB82 WEST 1234 5698 7654 32",
