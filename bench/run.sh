@@ -3,6 +3,8 @@
 #
 #   bash bench/run.sh whatsapp [MESSAGES]   WhatsApp parse throughput and memory vs the npm
 #                                          package whatsapp-chat-parser (default 1,000,000 messages)
+#   bash bench/run.sh archive [MESSAGES]    sealing + logging cost at ingest vs a plain SQLite store,
+#                                          and verify speed (default 1,000,000 messages)
 #   bash bench/dlp/run.sh                  inspection accuracy and speed vs Microsoft Presidio
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,8 +62,33 @@ PY
   done
   cat "$out"
   ;;
+archive)
+  total=${2:-1000000}
+  cargo build --release -p chatwarden-bench --quiet
+  bin=target/release/chatwarden-bench
+  file=target/bench/whatsapp-$total.txt
+  [ -f "$file" ] || "$bin" gen-whatsapp "$total" "$file"
+  json=$("$bin" archive "$file")
+  out=bench/results/archive.md
+  {
+    echo "## Archive: sealing + logging cost at ingest, and verify speed"
+    echo
+    machine | sed 's/^/- /'
+    echo "- command: bash bench/run.sh archive $total"
+    echo
+    python3 - "$json" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+n = r["messages"]
+print("| messages | plain SQLite ingest s | sealed + logged ingest s | sealing + logging share of ingest | verify s | verify records/s |")
+print("|---:|---:|---:|---:|---:|---:|")
+print(f"| {n:,} | {r['plain_seconds']:.2f} | {r['sealed_seconds']:.2f} | **{100*r['overhead_share']:.0f}%** | {r['verify_seconds']:.2f} | {r['verify_records_per_second']:,.0f} |")
+PY
+  } > "$out"
+  cat "$out"
+  ;;
 *)
-  echo "unknown benchmark: $what (try: whatsapp)" >&2
+  echo "unknown benchmark: $what (try: whatsapp, archive)" >&2
   exit 2
   ;;
 esac

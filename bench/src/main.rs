@@ -3,6 +3,9 @@
 //!
 //!   chatwarden-bench gen-whatsapp MESSAGES OUT.txt   write a synthetic Android export
 //!   chatwarden-bench parse-whatsapp FILE             parse it, print {"messages", "parse_seconds"}
+//!   chatwarden-bench archive FILE                    ingest it plain vs sealed+logged, then verify
+
+mod archive;
 
 use anyhow::{Context, Result, bail};
 use std::io::{BufWriter, Write};
@@ -17,6 +20,7 @@ fn main() -> Result<()> {
             gen_whatsapp(count, out)
         }
         Some("parse-whatsapp") => parse_whatsapp(args.get(2).context("FILE")?),
+        Some("archive") => archive::run(args.get(2).context("FILE")?),
         _ => bail!("usage: chatwarden-bench gen-whatsapp MESSAGES OUT | parse-whatsapp FILE"),
     }
 }
