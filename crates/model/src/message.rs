@@ -161,3 +161,61 @@ impl Message {
         MessageId(h.finish_hex())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversation::{Channel, Conversation, Participant};
+
+    /// Ids recorded before `derived_id` was optimized: they must never change, or
+    /// re-imports would store every message again.
+    #[test]
+    fn derived_ids_are_pinned() {
+        let conv = ConversationId("0123456789abcdef0123456789abcdef".into());
+        let cases: [(DateTime, Option<&str>, &str, u64, &str); 5] = [
+            (
+                jiff::civil::date(2024, 1, 2).at(3, 4, 5, 0),
+                Some("Mei Chen"),
+                "ok",
+                0,
+                "84fb37ee2b4528be3ee962c3eb8f6317",
+            ),
+            (
+                jiff::civil::date(2024, 1, 2).at(3, 4, 5, 0),
+                Some("Mei Chen"),
+                "ok",
+                1,
+                "169e41b9bc5e8f1d49007f34a4c602e8",
+            ),
+            (
+                jiff::civil::date(1999, 12, 31).at(23, 59, 0, 0),
+                None,
+                "Ravi left",
+                0,
+                "f9d93f5185ac5d53670b015c1b9619f8",
+            ),
+            (
+                jiff::civil::date(5, 6, 7).at(0, 0, 0, 0),
+                Some("Émile"),
+                "ligne 1\nligne 2 📞",
+                3,
+                "813c8112506253f702e0ca32888217d9",
+            ),
+            (
+                jiff::civil::date(2020, 2, 29).at(12, 0, 59, 0),
+                Some(""),
+                "",
+                0,
+                "00dc373542f7f180043816fd47e35351",
+            ),
+        ];
+        for (local, sender, body, occ, want) in cases {
+            let got = Message::derived_id(&conv, &local, sender, body, occ);
+            assert_eq!(got.as_str(), want);
+        }
+        let p = Participant::id_for(Channel::Whatsapp, "Mei Chen");
+        assert_eq!(p.as_str(), "58aedbf3a2980d94662c673ec530a241");
+        let c = Conversation::id_for(Channel::Whatsapp, "whatsapp::Ops");
+        assert_eq!(c.as_str(), "f60991535ed01eca1e78c867d173c05c");
+    }
+}

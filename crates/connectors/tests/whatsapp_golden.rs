@@ -1,0 +1,239 @@
+//! Output pins: every fixture, and many deterministic variations of each (invisible
+//! marks, odd spaces, Arabic-Indic digits, CRLF, case changes, byte damage), read
+//! with several option sets, must give exactly the messages, conversation and
+//! warnings the reference implementation gave. The digests below were recorded
+//! with the parser as it was before the fast paths (ASCII header scanning, lazy
+//! normalization, hashed occurrence keys) went in, so any change in behaviour
+//! shows here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chatwarden_connectors::{DateOrder, ParseOptions};
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Tokens the header and body fast paths must treat exactly like the general path.
+const TOKENS: &[&str] = &[
+    "\u{200E}",
+    "\u{200F}",
+    "\u{202A}",
+    "\u{202C}",
+    "\u{FEFF}",
+    "\u{2066}",
+    "\u{00A0}",
+    "\u{202F}",
+    "\u{2009}",
+    "\u{060C}",
+    "\u{0663}",
+    "\u{06F7}",
+    "\r",
+    " ",
+    "  ",
+    ": ",
+    " - ",
+    "[",
+    "]",
+    "PM",
+    "a. m.",
+    "p.m",
+    "下午",
+    "오전",
+    "<Media omitted>",
+    " <This message was edited>",
+    "This message was deleted",
+    "<attached: 00000012-PHOTO.jpg>",
+    "é",
+    "K",
+    "İ",
+    "\u{212A}",
+    "9",
+    "/",
+    ".",
+    ",",
+];
+
+/// Damages a text at character boundaries with the tokens above, or changes the
+/// case of an ASCII letter, or swaps an ASCII digit for its Arabic-Indic form.
+fn vary(rng: &mut XorShift, text: &str) -> String {
+    let mut s = text.to_owned();
+    for _ in 0..1 + rng.below(12) {
+        let mut at = rng.below(s.len() + 1);
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        match rng.below(4) {
+            0 | 1 => s.insert_str(at, TOKENS[rng.below(TOKENS.len())]),
+            2 => {
+                if let Some(c) = s[at..].chars().next()
+                    && c.is_ascii_alphabetic()
+                {
+                    let swapped = if c.is_ascii_uppercase() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c.to_ascii_uppercase()
+                    };
+                    s.replace_range(at..at + 1, &swapped.to_string());
+                }
+            }
+            _ => {
+                if let Some(c) = s[at..].chars().next()
+                    && c.is_ascii_digit()
+                {
+                    let d = c as u32 - '0' as u32;
+                    let arabic = char::from_u32(0x0660 + d).unwrap();
+                    s.replace_range(at..at + 1, &arabic.to_string());
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Line-preserving variation: each line is varied with some probability, so most
+/// headers stay intact and files keep being recognized.
+fn vary_lines(rng: &mut XorShift, text: &str) -> String {
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        if rng.below(3) == 0 {
+            out.push_str(&vary(rng, line));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+fn digest_run(h: &mut Sha256, name: &str, bytes: Vec<u8>, opts: &ParseOptions) {
+    let mut log = String::new();
+    match chatwarden_connectors::open_bytes(name, bytes, opts) {
+        Err(e) => writeln!(log, "open error: {e}").unwrap(),
+        Ok(mut src) => {
+            writeln!(
+                log,
+                "{}",
+                serde_json::to_string(src.conversation()).unwrap()
+            )
+            .unwrap();
+            match src.messages() {
+                Err(e) => writeln!(log, "messages error: {e}").unwrap(),
+                Ok(iter) => {
+                    for m in iter {
+                        match m {
+                            Ok(m) => writeln!(log, "{}", serde_json::to_string(&m).unwrap()),
+                            Err(e) => writeln!(log, "error: {e}"),
+                        }
+                        .unwrap();
+                    }
+                }
+            }
+            for w in src.warnings() {
+                writeln!(log, "{w}").unwrap();
+            }
+        }
+    }
+    h.update(log.as_bytes());
+}
+
+fn options() -> Vec<ParseOptions> {
+    let berlin = ParseOptions {
+        tz: Some(jiff::tz::TimeZone::get("Europe/Berlin").unwrap()),
+        ..Default::default()
+    };
+    let mdy = ParseOptions {
+        date_order: Some(DateOrder::Mdy),
+        custodian: Some("emp-7".into()),
+        ..Default::default()
+    };
+    let titled = ParseOptions {
+        title: Some("Project Falcon".into()),
+        ..Default::default()
+    };
+    vec![ParseOptions::default(), berlin, mdy, titled]
+}
+
+fn fixture_digest(file: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/whatsapp")
+        .join(file);
+    let bytes = std::fs::read(&path).unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let mut h = Sha256::new();
+    for opts in options() {
+        digest_run(&mut h, file, bytes.clone(), &opts);
+    }
+    let mut rng = XorShift(0x5EED_0000_0000_0001 ^ file.len() as u64);
+    let default = ParseOptions::default();
+    for round in 0..40 {
+        let varied = if round % 4 == 3 {
+            vary(&mut rng, &text)
+        } else {
+            vary_lines(&mut rng, &text)
+        };
+        digest_run(&mut h, file, varied.into_bytes(), &default);
+    }
+    hex::encode(h.finalize())
+}
+
+const PINS: &[(&str, &str)] = &[
+    ("Discussion WhatsApp avec Claire Dubois.txt", "822b74043b9d6f5740e76271fdb540fd351f954e1a2ece7fcedb473bd4822f84"),
+    ("WhatsApp Chat - Field Team.txt", "279fd8638e3869cb005b18f566fb67df89bc206f2c90070313d03934beb33532"),
+    ("WhatsApp Chat mit Anna Becker.txt", "123f0839a79b982a66c406c48b0c849f13e4e281f79d16fe717ddff105052a15"),
+    ("WhatsApp Chat with Jordan Miles.txt", "8b20ebeddb5086b439c4984e617ae018e5240f3d5edc00ca168e98eefea799e5"),
+    ("WhatsApp Chat with Lucía Gómez.txt", "dc230f9c7a4e0adaf21ffe406e3bda5e01331db65a045715a7566185343e82f0"),
+    ("WhatsApp Chat with Project Falcon.txt", "4a26e533f0157fb92a3dfee7056a1a0c0782cda1755746368736fc37b44ebddf"),
+    ("WhatsApp Chat with 张伟.txt", "3f18b8bac5617094afbdd184a4b63cbcb4ef1f6bb85c2bf253b59c287173150c"),
+    ("_chat.txt", "251fae42e0c347e71401c3dce350b7b349ac57196ac053daedbb55594d90dd21"),
+    ("ambiguous_chat.txt", "1fe82a6722a14e218a20e72b43ce729546fb0a1d3e4418dc0d78d24d43be1f17"),
+    ("ar_chat.txt", "ffc1a5d135c493d52969f779bcfccb75151de73d8b3084f5bfef89fe0d5ffd90"),
+    ("dst_chat.txt", "5ad6fe2a5a85a2f45c284205f70ecedf40bd19c3bb0c1a5d1a470333d64981af"),
+    ("fi_chat.txt", "ad3b4c8c874f8218ecead83f585f3b3b767b32b9008442a2e5ffecc66e920676"),
+    ("hi_chat.txt", "1f865a8f79b03799a9ed1879768b8a19c9639f675053d652f932d8628a4a975c"),
+    ("it_chat.txt", "6b9f124aeffce88725e2077521b2330da7e6e7d62552fa54ed9ae59ebaf1da2e"),
+    ("ko_chat.txt", "75c466aa0e39b128424c5ab34d5ddad65c4d3d4965b93332dc3521a65bae59a6"),
+    ("nl_chat.txt", "0118cfb4b6bd958979cc6ce869f9b8f8659c0448595db45d3a12fde896654013"),
+    ("not_an_export.txt", "81250258068f640b884eaa83a8ed03e2e9ee0eb4b3a3afeaced7a7aea1860add"),
+    ("pt_chat.txt", "0d5f39cd5d556dca6185d0fdc9569b2b8eafad11236600e04b3638b89935266c"),
+    ("ru_chat.txt", "9f3853e0cb1c49157d4bab9f3f3c195eb408a8b1310c6607ce1a6725266998b8"),
+];
+
+#[test]
+fn fixtures_and_variations_parse_as_pinned() {
+    let mut fixtures: Vec<String> = std::fs::read_dir(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/whatsapp"),
+    )
+    .unwrap()
+    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    .filter(|n| n.ends_with(".txt"))
+    .collect();
+    fixtures.sort();
+    let got: Vec<(String, String)> = fixtures
+        .iter()
+        .map(|f| (f.clone(), fixture_digest(f)))
+        .collect();
+    if std::env::var_os("GOLDEN_PRINT").is_some() {
+        for (f, d) in &got {
+            println!("    ({f:?}, {d:?}),");
+        }
+    }
+    assert_eq!(got.len(), PINS.len(), "fixture set changed");
+    for ((f, d), (pf, pd)) in got.iter().zip(PINS) {
+        assert_eq!(f, pf);
+        assert_eq!(d, pd, "{f}: output differs from the pinned reference");
+    }
+}
