@@ -29,6 +29,17 @@ impl IdHasher {
         self
     }
 
+    /// Adds one field given in pieces, hashed exactly as their concatenation
+    /// would be (one length prefix for the whole), without building it.
+    pub fn field_parts(&mut self, parts: &[&[u8]]) -> &mut Self {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        self.hasher.update((len as u64).to_le_bytes());
+        for p in parts {
+            self.hasher.update(p);
+        }
+        self
+    }
+
     /// Adds one string field.
     pub fn str(&mut self, value: &str) -> &mut Self {
         self.field(value.as_bytes())
@@ -42,7 +53,14 @@ impl IdHasher {
     /// The first 128 bits of the digest, as 32 lowercase hex characters.
     pub fn finish_hex(self) -> String {
         let digest = self.hasher.finalize();
-        hex::encode(&digest[..16])
+        let mut out = [0u8; 32];
+        let head = digest.get(..16).unwrap_or_default();
+        if hex::encode_to_slice(head, &mut out).is_ok()
+            && let Ok(s) = std::str::from_utf8(&out)
+        {
+            return s.to_owned();
+        }
+        hex::encode(head)
     }
 }
 
@@ -98,6 +116,20 @@ mod tests {
         let mut b = IdHasher::new("m");
         b.str("a").str("bc");
         assert_ne!(a.finish_hex(), b.finish_hex());
+    }
+
+    #[test]
+    fn field_parts_hash_like_the_joined_field() {
+        let mut a = IdHasher::new("m");
+        a.str("line one\nline two").u64(1);
+        let mut b = IdHasher::new("m");
+        b.field_parts(&[b"line one", b"\n", b"line two"]).u64(1);
+        assert_eq!(a.finish_hex(), b.finish_hex());
+        let mut c = IdHasher::new("m");
+        c.str("");
+        let mut d = IdHasher::new("m");
+        d.field_parts(&[]);
+        assert_eq!(c.finish_hex(), d.finish_hex());
     }
 
     #[test]

@@ -145,11 +145,34 @@ impl Message {
         raw_body: &str,
         occurrence: u64,
     ) -> MessageId {
+        Self::derived_id_parts(
+            conversation,
+            local_time,
+            sender,
+            &[raw_body.as_bytes()],
+            occurrence,
+        )
+    }
+
+    /// [`Message::derived_id`] with the raw body given in pieces (e.g. a first
+    /// line, `"\n"`, the continuation lines): the same id as for their
+    /// concatenation, without building it.
+    pub fn derived_id_parts(
+        conversation: &ConversationId,
+        local_time: &DateTime,
+        sender: Option<&str>,
+        raw_body: &[&[u8]],
+        occurrence: u64,
+    ) -> MessageId {
+        let mut buf = [0u8; 19];
         let mut h = IdHasher::new("message");
-        h.str(conversation.as_str())
-            .str(&local_time.to_string())
-            .str(sender.unwrap_or(""))
-            .str(raw_body)
+        h.str(conversation.as_str());
+        match local_time_text(local_time, &mut buf) {
+            Some(text) => h.field(text),
+            None => h.str(&local_time.to_string()),
+        };
+        h.str(sender.unwrap_or(""))
+            .field_parts(raw_body)
             .u64(occurrence);
         MessageId(h.finish_hex())
     }
@@ -162,6 +185,31 @@ impl Message {
     }
 }
 
+/// `local_time` as its `Display` writes it (`2024-01-02T03:04:05`) for the common
+/// case (years 0–9999, no fraction of a second), into `buf`; `None` otherwise.
+fn local_time_text<'b>(t: &DateTime, buf: &'b mut [u8; 19]) -> Option<&'b [u8]> {
+    if t.subsec_nanosecond() != 0 || !(0..=9999).contains(&t.year()) {
+        return None;
+    }
+    let year = u32::try_from(t.year()).ok()?;
+    let fields: [(u32, usize, usize); 6] = [
+        (year, 0, 4),
+        (u32::try_from(t.month()).ok()?, 5, 2),
+        (u32::try_from(t.day()).ok()?, 8, 2),
+        (u32::try_from(t.hour()).ok()?, 11, 2),
+        (u32::try_from(t.minute()).ok()?, 14, 2),
+        (u32::try_from(t.second()).ok()?, 17, 2),
+    ];
+    *buf = *b"0000-00-00T00:00:00";
+    for (mut value, start, width) in fields {
+        for i in (start..start + width).rev() {
+            *buf.get_mut(i)? = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    }
+    Some(&buf[..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +217,25 @@ mod tests {
 
     /// Ids recorded before `derived_id` was optimized: they must never change, or
     /// re-imports would store every message again.
+    #[test]
+    fn local_time_text_matches_display() {
+        let mut buf = [0u8; 19];
+        for t in [
+            jiff::civil::date(2024, 1, 2).at(3, 4, 5, 0),
+            jiff::civil::date(0, 1, 1).at(0, 0, 0, 0),
+            jiff::civil::date(7, 12, 31).at(23, 59, 59, 0),
+            jiff::civil::date(9999, 12, 31).at(23, 59, 59, 0),
+            jiff::civil::date(1970, 6, 15).at(12, 30, 0, 0),
+        ] {
+            let text = local_time_text(&t, &mut buf).unwrap();
+            assert_eq!(std::str::from_utf8(text).unwrap(), t.to_string());
+        }
+        let fraction = jiff::civil::date(2024, 1, 2).at(3, 4, 5, 1);
+        assert!(local_time_text(&fraction, &mut buf).is_none());
+        let negative = jiff::civil::date(-1, 1, 1).at(0, 0, 0, 0);
+        assert!(local_time_text(&negative, &mut buf).is_none());
+    }
+
     #[test]
     fn derived_ids_are_pinned() {
         let conv = ConversationId("0123456789abcdef0123456789abcdef".into());
@@ -212,6 +279,9 @@ mod tests {
         for (local, sender, body, occ, want) in cases {
             let got = Message::derived_id(&conv, &local, sender, body, occ);
             assert_eq!(got.as_str(), want);
+            let (a, b) = body.as_bytes().split_at(body.len() / 2);
+            let parts = Message::derived_id_parts(&conv, &local, sender, &[a, b], occ);
+            assert_eq!(parts.as_str(), want);
         }
         let p = Participant::id_for(Channel::Whatsapp, "Mei Chen");
         assert_eq!(p.as_str(), "58aedbf3a2980d94662c673ec530a241");
