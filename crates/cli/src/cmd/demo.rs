@@ -172,16 +172,17 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
     if let Some(first) = conversations.first() {
         println!();
         println!("Try next:");
+        let run = invocation();
         let d = data.display();
         let k = key_file.display();
-        println!("  chatwarden --data {d} --key-file {k} conversations");
+        println!("  {run} --data {d} --key-file {k} conversations");
         println!(
             "  chatwarden --data {d} --key-file {k} show {}",
             short(first.id.as_str())
         );
-        println!("  chatwarden --data {d} --key-file {k} findings --entity CREDIT_CARD");
-        println!("  chatwarden --data {d} --key-file {k} verify");
-        println!("  chatwarden --data {d} --key-file {k} audit");
+        println!("  {run} --data {d} --key-file {k} findings --entity CREDIT_CARD");
+        println!("  {run} --data {d} --key-file {k} verify");
+        println!("  {run} --data {d} --key-file {k} audit");
     }
     Ok(if summary.failed > 0 {
         Exit::Partial
@@ -234,4 +235,16 @@ fn prepare(dir: &Path) -> Result<()> {
         "made by chatwarden demo; safe to delete\n",
     )?;
     Ok(())
+}
+
+/// How the person ran us: `chatwarden`, or `cargo run --release --` from a checkout.
+fn invocation() -> &'static str {
+    let from_target = std::env::current_exe()
+        .map(|p| p.components().any(|c| c.as_os_str() == "target"))
+        .unwrap_or(false);
+    if from_target && std::env::var_os("CARGO").is_some() {
+        "cargo run --release --"
+    } else {
+        "chatwarden"
+    }
 }
