@@ -82,6 +82,11 @@ const BOOST_SAME: f32 = 0.35;
 const BOOST_PREVIOUS: f32 = 0.25;
 const PENALTY: f32 = 0.3;
 const MAX_PREVIOUS: usize = 4;
+/// Lazy-DFA cache per regex and thread (bytes). The default (2 MiB) is far too
+/// small for the union of every built-in pattern: it filled, was cleared over
+/// and over, and the meta regex then gave up on the lazy DFA for the slower
+/// NFA engines (a quarter of scan time went to rebuilding states).
+const LAZY_DFA_CACHE: usize = 64 << 20;
 
 /// Inspection engine. Build once (`Engine::new`), share across threads.
 pub struct Engine {
@@ -107,6 +112,7 @@ fn bit(idx: u16) -> u128 {
 
 impl Engine {
     pub fn new(cfg: &EngineConfig) -> Result<Engine, InspectError> {
+        detectors::contact::widen_phone_regex_cache();
         let patterns = detectors::all();
         let custom = match &cfg.custom_rules {
             Some(rules) => Some(rules.compile()?),
@@ -246,7 +252,8 @@ impl Engine {
                 .configure(
                     meta::Config::new()
                         .match_kind(kind)
-                        .nfa_size_limit(Some(64 << 20)),
+                        .nfa_size_limit(Some(64 << 20))
+                        .hybrid_cache_capacity(LAZY_DFA_CACHE),
                 )
                 .build_many(&sources)
                 .map_err(|e| {

@@ -63,6 +63,31 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
     ]
 }
 
+/// Regexes the phone-number metadata may hold compiled at once.
+///
+/// The `phonenumber` crate compiles its metadata regexes lazily into one
+/// process-wide LRU cache of 100 entries (`regex_cache::RegexCache::new(100)` in
+/// `phonenumber::metadata::Database::from`, version 0.3.10). Validating one
+/// number asks up to a dozen per-type patterns of its region, so a stream of
+/// numbers from a few regions evicts and recompiles regexes on nearly every
+/// call (measured: a third of `chatwarden scan` time went into regex
+/// compilation). The whole metadata set is a few thousand patterns; this keeps
+/// every one compiled once used.
+const PHONE_REGEX_CACHE: usize = 16_384;
+
+/// Raises the capacity of the `phonenumber` crate's shared regex cache (see
+/// [`PHONE_REGEX_CACHE`]). Idempotent; called when an engine is built.
+pub(crate) fn widen_phone_regex_cache() {
+    let cache = phonenumber::metadata::DATABASE.cache();
+    let mut guard = match cache.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if guard.capacity() < PHONE_REGEX_CACHE {
+        guard.set_capacity(PHONE_REGEX_CACHE);
+    }
+}
+
 fn email(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
     let (local, domain) = c.split_once('@')?;
     if local.ends_with('.') || local.contains("..") || domain.contains("..") {

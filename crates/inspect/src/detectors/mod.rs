@@ -1,6 +1,6 @@
 //! Built-in pattern detectors, one file per family.
 
-mod contact;
+pub(crate) mod contact;
 mod government;
 mod health;
 mod payment;
