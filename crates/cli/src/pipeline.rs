@@ -1,5 +1,6 @@
 //! The ingest pipeline: capture (connectors) → inspect → keep (archive), in durable batches.
 
+use crate::term::safe_line;
 use anyhow::Result;
 use chatwarden_archive::Archive;
 use chatwarden_connectors::{ExportSource, ParseOptions};
@@ -103,15 +104,24 @@ impl Pipeline<'_> {
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
             );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
             Some(bar)
         } else {
             None
         };
+        let mut done_bytes = 0u64;
         for file in files {
             let file_len = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-            let outcome = self.ingest_file(file, bar.as_ref(), &mut summary, &mut per_conversation);
+            let progress = bar.as_ref().map(|bar| FileProgress {
+                bar,
+                base: done_bytes,
+                len: file_len,
+                consumed: 0,
+            });
+            let outcome = self.ingest_file(file, progress, &mut summary, &mut per_conversation);
+            done_bytes += file_len;
             if let Some(bar) = &bar {
-                bar.inc(file_len);
+                bar.set_position(done_bytes);
             }
             summary.new += outcome.new;
             summary.duplicate += outcome.duplicate;
@@ -130,7 +140,7 @@ impl Pipeline<'_> {
     fn ingest_file(
         &mut self,
         path: &Path,
-        bar: Option<&ProgressBar>,
+        mut progress: Option<FileProgress<'_>>,
         summary: &mut IngestSummary,
         per_conversation: &mut BTreeMap<String, ConversationOutcome>,
     ) -> FileOutcome {
@@ -142,14 +152,20 @@ impl Pipeline<'_> {
             new: 0,
             duplicate: 0,
         };
-        if let Some(bar) = bar {
-            bar.set_message(
+        if let Some(progress) = &progress {
+            progress.bar.set_message(
                 path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
+                    .map(|n| safe_line(&n.to_string_lossy()).into_owned())
                     .unwrap_or_default(),
             );
         }
-        let result = self.ingest_source(path, summary, &mut outcome, per_conversation);
+        let result = self.ingest_source(
+            path,
+            progress.as_mut(),
+            summary,
+            &mut outcome,
+            per_conversation,
+        );
         if let Err(error) = result {
             tracing::warn!(file = %path.display(), "ingest of a file failed");
             outcome.ok = false;
@@ -161,6 +177,7 @@ impl Pipeline<'_> {
     fn ingest_source(
         &mut self,
         path: &Path,
+        mut progress: Option<&mut FileProgress<'_>>,
         summary: &mut IngestSummary,
         outcome: &mut FileOutcome,
         per_conversation: &mut BTreeMap<String, ConversationOutcome>,
@@ -240,6 +257,9 @@ impl Pipeline<'_> {
                 } else {
                     context.push(&message.text);
                 }
+            }
+            if let Some(progress) = progress.as_deref_mut() {
+                progress.advance(&message);
             }
             batch.push(message);
             if batch.len() >= self.batch_size {
@@ -326,4 +346,25 @@ fn store_and_scan(
     let blob = archive.put_blob(conversation, &mut head.as_slice())?;
     let detections = scan_attachment_parts(engine, name, &head, limits, &ScanContext::default());
     Ok((blob, detections))
+}
+
+/// Moves the progress bar through one file as its messages are read. Messages do not
+/// carry byte offsets, so the position is estimated from their sizes (header, sender,
+/// text) and never passes the file's end.
+struct FileProgress<'a> {
+    bar: &'a ProgressBar,
+    base: u64,
+    len: u64,
+    consumed: u64,
+}
+
+impl FileProgress<'_> {
+    fn advance(&mut self, message: &Message) {
+        const HEADER_BYTES: u64 = 22;
+        self.consumed += HEADER_BYTES
+            + message.text.len() as u64
+            + message.sender.as_ref().map_or(0, |s| s.len() as u64);
+        self.bar
+            .set_position(self.base + self.consumed.min(self.len));
+    }
 }
