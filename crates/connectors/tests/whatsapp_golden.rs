@@ -191,25 +191,82 @@ fn fixture_digest(file: &str) -> String {
 }
 
 const PINS: &[(&str, &str)] = &[
-    ("Discussion WhatsApp avec Claire Dubois.txt", "822b74043b9d6f5740e76271fdb540fd351f954e1a2ece7fcedb473bd4822f84"),
-    ("WhatsApp Chat - Field Team.txt", "279fd8638e3869cb005b18f566fb67df89bc206f2c90070313d03934beb33532"),
-    ("WhatsApp Chat mit Anna Becker.txt", "123f0839a79b982a66c406c48b0c849f13e4e281f79d16fe717ddff105052a15"),
-    ("WhatsApp Chat with Jordan Miles.txt", "8b20ebeddb5086b439c4984e617ae018e5240f3d5edc00ca168e98eefea799e5"),
-    ("WhatsApp Chat with Lucía Gómez.txt", "dc230f9c7a4e0adaf21ffe406e3bda5e01331db65a045715a7566185343e82f0"),
-    ("WhatsApp Chat with Project Falcon.txt", "4a26e533f0157fb92a3dfee7056a1a0c0782cda1755746368736fc37b44ebddf"),
-    ("WhatsApp Chat with 张伟.txt", "3f18b8bac5617094afbdd184a4b63cbcb4ef1f6bb85c2bf253b59c287173150c"),
-    ("_chat.txt", "251fae42e0c347e71401c3dce350b7b349ac57196ac053daedbb55594d90dd21"),
-    ("ambiguous_chat.txt", "1fe82a6722a14e218a20e72b43ce729546fb0a1d3e4418dc0d78d24d43be1f17"),
-    ("ar_chat.txt", "ffc1a5d135c493d52969f779bcfccb75151de73d8b3084f5bfef89fe0d5ffd90"),
-    ("dst_chat.txt", "5ad6fe2a5a85a2f45c284205f70ecedf40bd19c3bb0c1a5d1a470333d64981af"),
-    ("fi_chat.txt", "ad3b4c8c874f8218ecead83f585f3b3b767b32b9008442a2e5ffecc66e920676"),
-    ("hi_chat.txt", "1f865a8f79b03799a9ed1879768b8a19c9639f675053d652f932d8628a4a975c"),
-    ("it_chat.txt", "6b9f124aeffce88725e2077521b2330da7e6e7d62552fa54ed9ae59ebaf1da2e"),
-    ("ko_chat.txt", "75c466aa0e39b128424c5ab34d5ddad65c4d3d4965b93332dc3521a65bae59a6"),
-    ("nl_chat.txt", "0118cfb4b6bd958979cc6ce869f9b8f8659c0448595db45d3a12fde896654013"),
-    ("not_an_export.txt", "81250258068f640b884eaa83a8ed03e2e9ee0eb4b3a3afeaced7a7aea1860add"),
-    ("pt_chat.txt", "0d5f39cd5d556dca6185d0fdc9569b2b8eafad11236600e04b3638b89935266c"),
-    ("ru_chat.txt", "9f3853e0cb1c49157d4bab9f3f3c195eb408a8b1310c6607ce1a6725266998b8"),
+    (
+        "Discussion WhatsApp avec Claire Dubois.txt",
+        "822b74043b9d6f5740e76271fdb540fd351f954e1a2ece7fcedb473bd4822f84",
+    ),
+    (
+        "WhatsApp Chat - Field Team.txt",
+        "279fd8638e3869cb005b18f566fb67df89bc206f2c90070313d03934beb33532",
+    ),
+    (
+        "WhatsApp Chat mit Anna Becker.txt",
+        "123f0839a79b982a66c406c48b0c849f13e4e281f79d16fe717ddff105052a15",
+    ),
+    (
+        "WhatsApp Chat with Jordan Miles.txt",
+        "8b20ebeddb5086b439c4984e617ae018e5240f3d5edc00ca168e98eefea799e5",
+    ),
+    (
+        "WhatsApp Chat with Lucía Gómez.txt",
+        "dc230f9c7a4e0adaf21ffe406e3bda5e01331db65a045715a7566185343e82f0",
+    ),
+    (
+        "WhatsApp Chat with Project Falcon.txt",
+        "4a26e533f0157fb92a3dfee7056a1a0c0782cda1755746368736fc37b44ebddf",
+    ),
+    (
+        "WhatsApp Chat with 张伟.txt",
+        "3f18b8bac5617094afbdd184a4b63cbcb4ef1f6bb85c2bf253b59c287173150c",
+    ),
+    (
+        "_chat.txt",
+        "251fae42e0c347e71401c3dce350b7b349ac57196ac053daedbb55594d90dd21",
+    ),
+    (
+        "ambiguous_chat.txt",
+        "1fe82a6722a14e218a20e72b43ce729546fb0a1d3e4418dc0d78d24d43be1f17",
+    ),
+    (
+        "ar_chat.txt",
+        "ffc1a5d135c493d52969f779bcfccb75151de73d8b3084f5bfef89fe0d5ffd90",
+    ),
+    (
+        "dst_chat.txt",
+        "5ad6fe2a5a85a2f45c284205f70ecedf40bd19c3bb0c1a5d1a470333d64981af",
+    ),
+    (
+        "fi_chat.txt",
+        "ad3b4c8c874f8218ecead83f585f3b3b767b32b9008442a2e5ffecc66e920676",
+    ),
+    (
+        "hi_chat.txt",
+        "1f865a8f79b03799a9ed1879768b8a19c9639f675053d652f932d8628a4a975c",
+    ),
+    (
+        "it_chat.txt",
+        "6b9f124aeffce88725e2077521b2330da7e6e7d62552fa54ed9ae59ebaf1da2e",
+    ),
+    (
+        "ko_chat.txt",
+        "75c466aa0e39b128424c5ab34d5ddad65c4d3d4965b93332dc3521a65bae59a6",
+    ),
+    (
+        "nl_chat.txt",
+        "0118cfb4b6bd958979cc6ce869f9b8f8659c0448595db45d3a12fde896654013",
+    ),
+    (
+        "not_an_export.txt",
+        "81250258068f640b884eaa83a8ed03e2e9ee0eb4b3a3afeaced7a7aea1860add",
+    ),
+    (
+        "pt_chat.txt",
+        "0d5f39cd5d556dca6185d0fdc9569b2b8eafad11236600e04b3638b89935266c",
+    ),
+    (
+        "ru_chat.txt",
+        "9f3853e0cb1c49157d4bab9f3f3c195eb408a8b1310c6607ce1a6725266998b8",
+    ),
 ];
 
 #[test]

@@ -1,9 +1,10 @@
 //! What follows the header: sender or system line (formats.md §2.6, §2.7), and a
 //! user message's body: media placeholders, deleted and edited markers.
 
-use super::normalize::{canonical_name, strip_invisible, trim_start_invisible};
+use super::normalize::{canonical_name_cow, strip_invisible_cow, trim_start_invisible};
 use super::strings;
 use chatwarden_model::{Attachment, MediaKind};
+use std::borrow::Cow;
 
 /// Longest text before `": "` still taken as a sender name.
 const MAX_SENDER_CHARS: usize = 120;
@@ -14,12 +15,12 @@ pub enum Head<'a> {
     /// A system event; the text without leading invisible marks.
     System { text: &'a str },
     /// A user message: canonical sender and the raw body's first line.
-    User { sender: String, body: &'a str },
+    User { sender: Cow<'a, str>, body: &'a str },
 }
 
 fn split_sender(s: &str) -> Option<(&str, &str)> {
-    if let Some(i) = s.find(": ") {
-        return Some((&s[..i], &s[i + 2..]));
+    if let Some(i) = memchr::memmem::find(s.as_bytes(), b": ") {
+        return Some((s.get(..i)?, s.get(i + 2..)?));
     }
     s.strip_suffix(':').map(|head| (head, ""))
 }
@@ -31,9 +32,9 @@ pub fn classify<'a>(rest: &'a str, chat_title: Option<&str>) -> Head<'a> {
     let Some((sender_raw, body)) = split_sender(visible) else {
         return Head::System { text: visible };
     };
-    let sender = canonical_name(sender_raw);
+    let sender = canonical_name_cow(sender_raw);
     if sender.is_empty()
-        || sender.chars().count() > MAX_SENDER_CHARS
+        || (sender.len() > MAX_SENDER_CHARS && sender.chars().count() > MAX_SENDER_CHARS)
         || strings::is_system_before_colon(sender_raw)
     {
         return Head::System { text: visible };
@@ -42,7 +43,7 @@ pub fn classify<'a>(rest: &'a str, chat_title: Option<&str>) -> Head<'a> {
     // the chat partner or the group had sent them, with a leading LRM.
     let body_trim = body.trim_start_matches(' ');
     if body_trim.starts_with('\u{200E}') {
-        let clean = strip_invisible(body_trim);
+        let clean = strip_invisible_cow(body_trim);
         let clean = clean.trim();
         let is_content = strings::media_omitted(clean)
             || strings::omitted_kind(clean).is_some()
@@ -96,7 +97,7 @@ pub fn user_body(
     media: &dyn Fn(&str) -> Option<MediaInfo>,
 ) -> Body {
     let first_visible = trim_start_invisible(first);
-    let clean = strip_invisible(first_visible);
+    let clean = strip_invisible_cow(first_visible);
     let clean = clean.trim();
     let mut out = Body::default();
     let mut keep_first = true;
@@ -141,7 +142,7 @@ pub fn user_body(
         }
         text.push_str(cont);
     }
-    if out.attachments.is_empty() && strings::is_deleted(&strip_invisible(&text)) {
+    if out.attachments.is_empty() && strings::is_deleted(&strip_invisible_cow(&text)) {
         out.deleted = true;
         text.clear();
     }

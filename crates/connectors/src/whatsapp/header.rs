@@ -243,6 +243,15 @@ struct TimePart {
 }
 
 fn ampm_token(c: &mut Cursor<'_>, am: &[&str], pm: &[&str]) -> Option<bool> {
+    // Every marker starts with one of these ASCII letters or with a non-ASCII
+    // character: anything else cannot start one.
+    match c.peek() {
+        None => return None,
+        Some(ch) if ch.is_ascii() && !matches!(ch.to_ascii_lowercase(), 'a' | 'p' | 'v' | 'n') => {
+            return None;
+        }
+        Some(_) => {}
+    }
     for (list, is_pm) in [(am, false), (pm, true)] {
         for tok in list {
             let save = c.p;
@@ -341,11 +350,37 @@ fn parse_between(c: &mut Cursor<'_>) -> Option<Between> {
     Some(Between::Space)
 }
 
+/// Whether the first visible character of `line` can start a header: `[`, a digit
+/// (ASCII or Arabic-Indic) or the first character of an AM/PM word written before
+/// the time. Everything else (most continuation lines) is rejected without
+/// building the normalized window.
+fn may_start_header(line: &str) -> bool {
+    match line.as_bytes().first() {
+        Some(b) if b.is_ascii_digit() || *b == b'[' => return true,
+        Some(b) if b.is_ascii() => return false,
+        None => return false,
+        Some(_) => {}
+    }
+    let Some(c) = line.chars().find(|c| !super::normalize::is_invisible(*c)) else {
+        return false;
+    };
+    let c = super::normalize::ascii_digit(c);
+    c == '['
+        || c.is_ascii_digit()
+        || AM_BEFORE
+            .iter()
+            .chain(PM_BEFORE.iter())
+            .any(|t| t.starts_with(c))
+}
+
 /// Parses the header at the start of `line`, if it has one.
 pub fn parse(line: &str) -> Option<Header> {
+    if !may_start_header(line) {
+        return None;
+    }
     let norm = Normalized::new(line, HEADER_WINDOW);
     let mut c = Cursor {
-        s: &norm.chars,
+        s: norm.chars(),
         p: 0,
     };
     let bracket = c.eat('[');
@@ -522,6 +557,44 @@ mod tests {
         assert_eq!(x.hour24(), 15);
         let x = h("13. 6. 2018. 21:25:15 - a: b");
         assert!(x.shape.date_trailing_dot);
+    }
+
+    #[test]
+    fn ampm_markers_start_with_the_prefiltered_letters() {
+        for tok in AM_BEFORE
+            .iter()
+            .chain(&PM_BEFORE)
+            .chain(&AM_AFTER)
+            .chain(&PM_AFTER)
+        {
+            let first = tok.chars().next().unwrap();
+            assert!(
+                !first.is_ascii() || matches!(first.to_ascii_lowercase(), 'a' | 'p' | 'v' | 'n'),
+                "{tok}"
+            );
+        }
+    }
+
+    #[test]
+    fn header_start_check_agrees_with_the_parser() {
+        for line in [
+            "\u{200E}[1/2/23, 10:00] a: b",
+            "\u{FEFF}1/2/23, 10:00 - a: b",
+            "\u{0661}/\u{0662}/23, 10:00 - a: b",
+            "오후 3:06, 2024/01/02 - a: b",
+        ] {
+            assert!(may_start_header(line), "{line:?}");
+        }
+        for line in [
+            "",
+            "hello",
+            " 1/2/23, 10:00 - a: b",
+            "\u{00A0}[1/2/23, 10:00] a: b",
+            "é",
+        ] {
+            assert!(!may_start_header(line), "{line:?}");
+            assert!(parse(line).is_none(), "{line:?}");
+        }
     }
 
     #[test]

@@ -20,7 +20,8 @@ use crate::source::{ExportSource, MessageIter};
 use crate::zipsafe::{SafeZip, unwrap_io_error};
 use body::{Head, MediaInfo};
 use chatwarden_model::{
-    Channel, Conversation, ConversationId, Message, MessageKind, Participant, SourceRef,
+    Channel, Conversation, ConversationId, Message, MessageKind, Participant, ParticipantId,
+    SourceRef,
 };
 use dates::{DateStats, OrderReason, Placement};
 use header::Shape;
@@ -337,7 +338,7 @@ impl WhatsAppExport {
                         return Err(e);
                     }
                 };
-                if normalize::strip_invisible(line).trim().is_empty() {
+                if normalize::strip_invisible_cow(line).trim().is_empty() {
                     continue;
                 }
                 non_blank += 1;
@@ -374,7 +375,8 @@ impl WhatsAppExport {
             let mut scan = Scan::default();
             while let Some(line) = lines.next_line()? {
                 let Some(h) = header::parse(line).filter(|h| h.shape == shape) else {
-                    if scan.headers == 0 && !normalize::strip_invisible(line).trim().is_empty() {
+                    if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty()
+                    {
                         scan.text_before_first += 1;
                     }
                     continue;
@@ -395,9 +397,10 @@ impl WhatsAppExport {
                 }
                 match body::classify(rest, title.as_deref()) {
                     Head::User { sender, .. } => {
-                        if scan.senders.len() < max_participants {
-                            scan.senders.insert(sender);
-                        } else if !scan.senders.contains(&sender) {
+                        if scan.senders.contains(sender.as_ref()) {
+                        } else if scan.senders.len() < max_participants {
+                            scan.senders.insert(sender.into_owned());
+                        } else {
                             scan.senders_dropped = true;
                         }
                     }
@@ -581,9 +584,15 @@ struct Scan {
 /// Identical messages are only ever that close (repeats in one minute, a DST
 /// fall-back hour); a key whose time is more than [`OCCURRENCE_WINDOW_HOURS`]
 /// behind the latest time seen is forgotten.
+///
+/// Keys are 64-bit SipHash digests of the three fields under a key drawn at random
+/// for each read (`RandomState`): the counts only ever compare messages of one
+/// read, and a random key keeps crafted input from making two different messages
+/// share a count (an accidental collision has odds of about 2⁻⁶⁴ per pair).
 #[derive(Default)]
 struct Occurrences {
-    counts: HashMap<[u8; 16], (u64, DateTime)>,
+    keys: std::hash::RandomState,
+    counts: HashMap<u64, (u64, DateTime)>,
     latest: Option<DateTime>,
     since_prune: u32,
 }
@@ -591,7 +600,20 @@ struct Occurrences {
 const OCCURRENCE_WINDOW_HOURS: i64 = 3;
 
 impl Occurrences {
-    fn next(&mut self, key: [u8; 16], at: DateTime) -> u64 {
+    /// The key of (local time, sender, raw body given in pieces).
+    fn key(&self, at: DateTime, sender: &str, body: &[&str]) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = self.keys.build_hasher();
+        at.hash(&mut h);
+        sender.hash(&mut h);
+        h.write_usize(body.iter().map(|p| p.len()).sum());
+        for p in body {
+            h.write(p.as_bytes());
+        }
+        h.finish()
+    }
+
+    fn next(&mut self, key: u64, at: DateTime) -> u64 {
         if self.latest.is_none_or(|l| at > l) {
             self.latest = Some(at);
         }
@@ -619,8 +641,19 @@ struct Pending {
     sent_at: Timestamp,
     time_source: chatwarden_model::TimeSource,
     rest: String,
-    cont: Option<String>,
+    /// Continuation lines joined with `\n`; meaningful when `has_cont`.
+    cont: String,
+    has_cont: bool,
 }
+
+impl Pending {
+    fn cont(&self) -> Option<&str> {
+        self.has_cont.then_some(self.cont.as_str())
+    }
+}
+
+/// Participant ids remembered at most (the cache is emptied when full).
+const SENDER_ID_CACHE: usize = 4096;
 
 struct Messages<'a, R> {
     lines: LineReader<R>,
@@ -631,6 +664,9 @@ struct Messages<'a, R> {
     seq: u64,
     occurrences: Occurrences,
     done: bool,
+    /// Buffers of the last finished message, reused for the next one.
+    spare: (String, String),
+    sender_ids: HashMap<String, ParticipantId>,
 }
 
 impl<R: BufRead> Messages<'_, R> {
@@ -658,7 +694,10 @@ impl<R: BufRead> Messages<'_, R> {
                 });
                 match placed {
                     Some((local, (sent_at, time_source, placement))) => {
-                        let rest = line.get(h.rest..).unwrap_or_default().to_owned();
+                        let (mut rest, mut cont) = std::mem::take(&mut self.spare);
+                        rest.clear();
+                        cont.clear();
+                        rest.push_str(line.get(h.rest..).unwrap_or_default());
                         match placement {
                             Placement::Exact => {}
                             Placement::Gap => self.warnings.push(
@@ -678,7 +717,8 @@ impl<R: BufRead> Messages<'_, R> {
                             sent_at,
                             time_source,
                             rest,
-                            cont: None,
+                            cont,
+                            has_cont: false,
                         };
                         if let Some(prev) = self.pending.replace(next) {
                             return Some(Ok(self.finish(prev)));
@@ -700,7 +740,7 @@ impl<R: BufRead> Messages<'_, R> {
                 // Text before the first header: counted and warned about in pass 1.
                 None => {}
                 Some(p) => {
-                    let used = p.rest.len() + p.cont.as_ref().map_or(0, String::len);
+                    let used = p.rest.len() + p.cont.len();
                     if used + line.len() + 1 > max {
                         let start = p.line;
                         self.done = true;
@@ -711,19 +751,23 @@ impl<R: BufRead> Messages<'_, R> {
                             limit: max,
                         }));
                     }
-                    match p.cont.as_mut() {
-                        Some(c) => {
-                            c.push('\n');
-                            c.push_str(line);
-                        }
-                        None => p.cont = Some(line.to_owned()),
+                    if p.has_cont {
+                        p.cont.push('\n');
                     }
+                    p.cont.push_str(line);
+                    p.has_cont = true;
                 }
             }
         }
     }
 
     fn finish(&mut self, p: Pending) -> Message {
+        let message = self.build(&p);
+        self.spare = (p.rest, p.cont);
+        message
+    }
+
+    fn build(&mut self, p: &Pending) -> Message {
         let media = self.media;
         let dir = self.ctx.media_dir.as_deref();
         let lookup = |name: &str| {
@@ -732,19 +776,19 @@ impl<R: BufRead> Messages<'_, R> {
                 .cloned()
                 .or_else(|| dir.and_then(|d| media_beside(d, name)))
         };
-        let (kind, sender, raw_body, body) =
+        let cont = p.cont();
+        let (kind, sender, first, body) =
             match body::classify(&p.rest, self.ctx.system_sender.as_deref()) {
                 Head::System { text } => {
                     let mut text = text.to_owned();
-                    if let Some(c) = &p.cont {
+                    if let Some(c) = cont {
                         text.push('\n');
                         text.push_str(c);
                     }
-                    let raw = join(&p.rest, p.cont.as_deref());
                     (
                         MessageKind::System,
                         None,
-                        raw,
+                        p.rest.as_str(),
                         body::Body {
                             text,
                             ..Default::default()
@@ -755,32 +799,28 @@ impl<R: BufRead> Messages<'_, R> {
                     sender,
                     body: first,
                 } => {
-                    let raw = join(first, p.cont.as_deref());
-                    let b = body::user_body(first, p.cont.as_deref(), &lookup);
-                    (MessageKind::Message, Some(sender), raw, b)
+                    let b = body::user_body(first, cont, &lookup);
+                    (MessageKind::Message, Some(sender), first, b)
                 }
             };
-        let local_str = p.local.to_string();
-        let mut h = Sha256::new();
-        for field in [
-            local_str.as_str(),
-            sender.as_deref().unwrap_or(""),
-            raw_body.as_str(),
-        ] {
-            h.update((field.len() as u64).to_le_bytes());
-            h.update(field.as_bytes());
-        }
-        let digest = h.finalize();
-        let mut key = [0u8; 16];
-        key.copy_from_slice(digest.get(..16).unwrap_or(&[0u8; 16]));
+        // The raw body: the first line and the continuation lines, joined by `\n`.
+        let raw: [&str; 3] = match cont {
+            Some(c) => [first, "\n", c],
+            None => [first, "", ""],
+        };
+        let sender_str = sender.as_deref();
+        let key = self
+            .occurrences
+            .key(p.local, sender_str.unwrap_or(""), &raw);
         let occurrence = self.occurrences.next(key, p.local);
-        let id = Message::derived_id(
+        let id = Message::derived_id_parts(
             &self.ctx.conversation,
             &p.local,
-            sender.as_deref(),
-            &raw_body,
+            sender_str,
+            &raw.map(str::as_bytes),
             occurrence,
         );
+        let sender_id = sender_str.map(|s| self.sender_id(s));
         let seq = self.seq;
         self.seq += 1;
         Message {
@@ -788,10 +828,8 @@ impl<R: BufRead> Messages<'_, R> {
             conversation: self.ctx.conversation.clone(),
             seq,
             kind,
-            sender_id: sender
-                .as_deref()
-                .map(|s| Participant::id_for(Channel::Whatsapp, s)),
-            sender,
+            sender_id,
+            sender: sender.map(std::borrow::Cow::into_owned),
             sent_at: p.sent_at,
             local_time: p.local,
             time_source: p.time_source,
@@ -804,6 +842,19 @@ impl<R: BufRead> Messages<'_, R> {
                 line: p.line,
             },
         }
+    }
+
+    /// The participant id of a sender, from a small cache.
+    fn sender_id(&mut self, sender: &str) -> ParticipantId {
+        if let Some(id) = self.sender_ids.get(sender) {
+            return id.clone();
+        }
+        if self.sender_ids.len() >= SENDER_ID_CACHE {
+            self.sender_ids.clear();
+        }
+        let id = Participant::id_for(Channel::Whatsapp, sender);
+        self.sender_ids.insert(sender.to_owned(), id.clone());
+        id
     }
 }
 
@@ -834,13 +885,6 @@ fn media_beside(dir: &Path, name: &str) -> Option<MediaInfo> {
         size,
         sha256: hex::encode(hasher.finalize()),
     })
-}
-
-fn join(first: &str, cont: Option<&str>) -> String {
-    match cont {
-        Some(c) => format!("{first}\n{c}"),
-        None => first.to_owned(),
-    }
 }
 
 impl<R: BufRead> Iterator for Messages<'_, R> {
@@ -890,6 +934,8 @@ impl ExportSource for WhatsAppExport {
             seq: 0,
             occurrences: Occurrences::default(),
             done: false,
+            spare: (String::new(), String::new()),
+            sender_ids: HashMap::new(),
         }))
     }
 

@@ -1,6 +1,8 @@
 //! Character clean-up before matching (formats.md §2.3): invisible bidi marks and
 //! BOMs removed, odd spaces made plain, Arabic-Indic and Persian digits made ASCII.
 
+use std::borrow::Cow;
+
 /// Marks WhatsApp scatters through exports: LRM, RLM, LRE…RLO, LRI…PDI, BOM.
 pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
@@ -22,17 +24,35 @@ pub fn ascii_digit(c: char) -> char {
 
 /// Removes invisible marks, turns odd spaces into plain ones, trims.
 pub fn canonical_name(raw: &str) -> String {
+    canonical_name_cow(raw).into_owned()
+}
+
+/// [`canonical_name`], borrowing when nothing but trimming is needed (always so
+/// for ASCII names).
+pub fn canonical_name_cow(raw: &str) -> Cow<'_, str> {
+    if raw.is_ascii() || !raw.chars().any(|c| is_invisible(c) || is_odd_space(c)) {
+        return Cow::Borrowed(raw.trim());
+    }
     let cleaned: String = raw
         .chars()
         .filter(|c| !is_invisible(*c))
         .map(|c| if is_odd_space(c) { ' ' } else { c })
         .collect();
-    cleaned.trim().to_owned()
+    Cow::Owned(cleaned.trim().to_owned())
 }
 
 /// Removes invisible marks only.
 pub fn strip_invisible(raw: &str) -> String {
-    raw.chars().filter(|c| !is_invisible(*c)).collect()
+    strip_invisible_cow(raw).into_owned()
+}
+
+/// [`strip_invisible`], borrowing when there is nothing to remove (always so for
+/// ASCII text).
+pub fn strip_invisible_cow(raw: &str) -> Cow<'_, str> {
+    if raw.is_ascii() || !raw.chars().any(is_invisible) {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(raw.chars().filter(|c| !is_invisible(*c)).collect())
 }
 
 /// Drops invisible marks at the start of a string.
@@ -40,25 +60,54 @@ pub fn trim_start_invisible(raw: &str) -> &str {
     raw.trim_start_matches(is_invisible)
 }
 
-/// The first `max` visible characters of a line, normalized for header matching,
-/// each with the byte offset in the raw line where it starts.
+/// Capacity of [`Normalized`]: the most characters a header window may hold.
+pub const NORMALIZED_CAP: usize = 96;
+
+/// The first `max` visible characters of a line (at most [`NORMALIZED_CAP`]),
+/// normalized for header matching, each with the byte offset in the raw line where
+/// it starts. Held on the stack: building one allocates nothing, and ASCII bytes
+/// (which need no normalization) are copied without UTF-8 decoding.
 pub struct Normalized {
-    pub chars: Vec<char>,
-    pub offsets: Vec<usize>,
+    chars: [char; NORMALIZED_CAP],
+    offsets: [u32; NORMALIZED_CAP],
+    len: usize,
     /// Raw byte offset just past the last character taken.
     pub end: usize,
 }
 
 impl Normalized {
     pub fn new(line: &str, max: usize) -> Normalized {
-        let mut chars = Vec::with_capacity(max.min(64));
-        let mut offsets = Vec::with_capacity(max.min(64));
-        let mut end = 0;
-        for (i, c) in line.char_indices() {
-            if chars.len() >= max {
-                break;
+        let max = max.min(NORMALIZED_CAP);
+        let mut n = Normalized {
+            chars: ['\0'; NORMALIZED_CAP],
+            offsets: [0; NORMALIZED_CAP],
+            len: 0,
+            end: 0,
+        };
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        // Lines are capped far below 4 GiB; offsets past u32 cannot occur, but a
+        // window is never taken past that point either way.
+        let limit = bytes.len().min(u32::MAX as usize);
+        while i < limit && n.len < max {
+            let b = bytes.get(i).copied().unwrap_or(0);
+            if b < 0x80 {
+                if let (Some(slot), Some(off)) = (n.chars.get_mut(n.len), n.offsets.get_mut(n.len))
+                {
+                    *slot = char::from(b);
+                    *off = i as u32;
+                }
+                n.len += 1;
+                i += 1;
+                n.end = i;
+                continue;
             }
-            end = i + c.len_utf8();
+            let Some(c) = line.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            let start = i;
+            i += c.len_utf8();
+            n.end = i;
             if is_invisible(c) {
                 continue;
             }
@@ -69,19 +118,27 @@ impl Normalized {
             } else {
                 ascii_digit(c)
             };
-            chars.push(c);
-            offsets.push(i);
+            if let (Some(slot), Some(off)) = (n.chars.get_mut(n.len), n.offsets.get_mut(n.len)) {
+                *slot = c;
+                *off = start as u32;
+            }
+            n.len += 1;
         }
-        Normalized {
-            chars,
-            offsets,
-            end,
-        }
+        n
+    }
+
+    /// The normalized characters.
+    pub fn chars(&self) -> &[char] {
+        self.chars.get(..self.len).unwrap_or_default()
     }
 
     /// Raw byte offset of normalized position `pos` (the end when past the last char).
     pub fn raw_offset(&self, pos: usize) -> usize {
-        self.offsets.get(pos).copied().unwrap_or(self.end)
+        if pos < self.len {
+            self.offsets.get(pos).map_or(self.end, |&o| o as usize)
+        } else {
+            self.end
+        }
     }
 }
 
@@ -93,9 +150,31 @@ mod tests {
     fn normalizes_arabic_header() {
         let line = "\u{200F}[٢٧\u{200F}/٣\u{200F}/٢٠٢٢، ٩:٥٤:٥٥\u{00A0}م] x";
         let n = Normalized::new(line, 64);
-        let s: String = n.chars.iter().collect();
+        let s: String = n.chars().iter().collect();
         assert_eq!(s, "[27/3/2022, 9:54:55 م] x");
         assert_eq!(&line[n.raw_offset(s.chars().count() - 1)..], "x");
+    }
+
+    #[test]
+    fn borrowed_forms_agree_with_owned_ones() {
+        for raw in [
+            "",
+            " Ann ",
+            "Ann\u{200E}",
+            "\u{202F}Zoë ",
+            "Zoë",
+            "a\u{FEFF}b",
+        ] {
+            assert_eq!(canonical_name_cow(raw), canonical_name(raw));
+            assert_eq!(
+                strip_invisible_cow(raw),
+                raw.chars()
+                    .filter(|c| !is_invisible(*c))
+                    .collect::<String>()
+            );
+        }
+        assert!(matches!(canonical_name_cow(" Ann "), Cow::Borrowed("Ann")));
+        assert!(matches!(strip_invisible_cow("Zoë"), Cow::Borrowed("Zoë")));
     }
 
     #[test]

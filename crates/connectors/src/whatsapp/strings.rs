@@ -534,6 +534,25 @@ fn lower(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// Longest ASCII text lowercased on the stack by [`with_lower`].
+const STACK_LOWER: usize = 256;
+
+/// Runs `f` on `s` lowercased (as [`str::to_lowercase`] would), without
+/// allocating for short ASCII text (where Unicode and ASCII lowercasing agree).
+fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    if s.len() <= STACK_LOWER && s.is_ascii() {
+        let mut buf = [0u8; STACK_LOWER];
+        if let Some(dst) = buf.get_mut(..s.len()) {
+            dst.copy_from_slice(s.as_bytes());
+            dst.make_ascii_lowercase();
+            if let Ok(l) = std::str::from_utf8(dst) {
+                return f(l);
+            }
+        }
+    }
+    f(&lower(s))
+}
+
 /// The tables above, lowercased once, for matching every message quickly.
 struct Tables {
     media_omitted: HashSet<String>,
@@ -544,9 +563,9 @@ struct Tables {
     edited: Vec<String>,
     attached_open: Vec<String>,
     file_attached: Vec<String>,
-    system: Vec<String>,
-    group_events: Vec<String>,
-    before_colon: Vec<String>,
+    system: Patterns,
+    group_events: Patterns,
+    before_colon: Patterns,
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(|| {
@@ -603,9 +622,10 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     }
 });
 
-/// `s` lowercased, when short enough to be an exact-match marker.
-fn short_lower(s: &str) -> Option<String> {
-    (s.len() <= TABLES.max_exact).then(|| lower(s))
+/// Runs `f` on `s` lowercased, when short enough to be an exact-match marker;
+/// `false` otherwise.
+fn short_lower_is(s: &str, f: impl FnOnce(&str) -> bool) -> bool {
+    s.len() <= TABLES.max_exact && with_lower(s, f)
 }
 
 /// `s` equals `pattern` ignoring case.
@@ -615,18 +635,21 @@ pub fn eq_ci(s: &str, pattern: &str) -> bool {
 
 /// The Android media-omitted placeholder, when the whole body is one.
 pub fn media_omitted(body: &str) -> bool {
-    short_lower(body).is_some_and(|b| TABLES.media_omitted.contains(&b))
+    short_lower_is(body, |b| TABLES.media_omitted.contains(b))
 }
 
 /// The kind an iOS media-omitted body tells, when the whole body is one.
 pub fn omitted_kind(body: &str) -> Option<MediaKind> {
-    short_lower(body).and_then(|b| TABLES.omitted.get(&b).copied())
+    if body.len() > TABLES.max_exact {
+        return None;
+    }
+    with_lower(body, |b| TABLES.omitted.get(b).copied())
 }
 
 /// The deleted marker, when the whole body is one (a trailing `.` ignored).
 pub fn is_deleted(body: &str) -> bool {
     let b = body.trim().trim_end_matches('.');
-    short_lower(b).is_some_and(|b| TABLES.deleted.contains(&b))
+    short_lower_is(b, |b| TABLES.deleted.contains(b))
 }
 
 /// The lowercased last `n` bytes of `s` (moved back to a char boundary), and where they start.
@@ -718,9 +741,29 @@ fn find_ci(hay: &str, pat: &str) -> Option<usize> {
     hay.rfind(&cap)
 }
 
-fn contains_any(text: &str, patterns: &[String]) -> bool {
+fn contains_any(text: &str, patterns: &Patterns) -> bool {
+    if text.is_ascii() {
+        // Lowercased ASCII text can only hold ASCII patterns.
+        return with_lower(text, |l| {
+            patterns.ascii.iter().any(|p| l.contains(p.as_str()))
+        });
+    }
     let l = lower(text);
-    patterns.iter().any(|p| l.contains(p.as_str()))
+    patterns.all.iter().any(|p| l.contains(p.as_str()))
+}
+
+/// Lowercased phrases, with the ASCII ones apart.
+struct Patterns {
+    all: Vec<String>,
+    ascii: Vec<String>,
+}
+
+impl FromIterator<String> for Patterns {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Self {
+        let all: Vec<String> = iter.into_iter().collect();
+        let ascii = all.iter().filter(|p| p.is_ascii()).cloned().collect();
+        Patterns { all, ascii }
+    }
 }
 
 /// The body (or its start) is a system event text in any known language.
@@ -759,6 +802,23 @@ mod tests {
             assert!(!l.deleted.is_empty() && !l.edited.is_empty(), "{code}");
             assert!(!l.system.is_empty() && !l.group_events.is_empty(), "{code}");
         }
+    }
+
+    #[test]
+    fn stack_lowercasing_agrees_with_unicode_lowercasing() {
+        for s in [
+            "ABC def",
+            "Straße",
+            "İstanbul",
+            "\u{212A}elvin",
+            "",
+            &"X".repeat(300),
+        ] {
+            assert_eq!(with_lower(s, str::to_owned), s.to_lowercase());
+        }
+        assert!(is_system_text("Bob ADDED Ann"));
+        assert!(is_system_text("ДОБАВИЛ(-А)"));
+        assert!(!is_system_text("nothing here"));
     }
 
     #[test]
