@@ -124,3 +124,36 @@ pub(crate) fn trailing_punct(s: &str) -> usize {
         - s.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '"', '>'])
             .len()
 }
+
+/// True when a numeric candidate `[start, start+len)` is a window of a longer
+/// digit sequence: a digit touches it, or a separator (space, dash, dot) then
+/// a digit does ("9400 3140 5730 0443 1471 25" holds many 12-digit windows;
+/// none of them is a value of its own).
+pub(crate) fn inside_digit_run(ctx: &ValidateCtx<'_>, len: usize) -> bool {
+    digit_run_before(ctx) || digit_run_after(ctx, len)
+}
+
+fn is_digit(o: Option<u8>) -> bool {
+    o.is_some_and(|c| c.is_ascii_digit())
+}
+
+fn is_sep(o: Option<u8>) -> bool {
+    matches!(o, Some(b' ' | b'-' | b'.'))
+}
+
+/// A digit, or a separator after a digit, right before the candidate.
+pub(crate) fn digit_run_before(ctx: &ValidateCtx<'_>) -> bool {
+    let b = ctx.text.as_bytes();
+    let before1 = ctx.start.checked_sub(1).and_then(|i| b.get(i).copied());
+    let before2 = ctx.start.checked_sub(2).and_then(|i| b.get(i).copied());
+    is_digit(before1) || (is_sep(before1) && is_digit(before2))
+}
+
+/// A digit, or a separator then a digit, right after the candidate.
+fn digit_run_after(ctx: &ValidateCtx<'_>, len: usize) -> bool {
+    let b = ctx.text.as_bytes();
+    let end = ctx.start + len;
+    let after1 = b.get(end).copied();
+    let after2 = b.get(end + 1).copied();
+    is_digit(after1) || (is_sep(after1) && is_digit(after2))
+}

@@ -81,6 +81,47 @@ fn phone() {
 }
 
 #[test]
+fn phone_extensions_trunk_and_other_countries() {
+    // Extensions belong to the number.
+    assert_found(
+        "Desk: 650-752-7354x549 ask for Li",
+        "PHONE_NUMBER",
+        "650-752-7354x549",
+    );
+    assert_found(
+        "call 415-555-2671 ext. 12 after 5",
+        "PHONE_NUMBER",
+        "415-555-2671 ext. 12",
+    );
+    // "(0)" trunk prefix in an international number.
+    assert_found(
+        "Desk: +41 (0)27 240 04 99",
+        "PHONE_NUMBER",
+        "+41 (0)27 240 04 99",
+    );
+    // Another country's national format next to a phone word (NL mobile, UK mobile).
+    assert_found(
+        "can you call me on 06-82237745?",
+        "PHONE_NUMBER",
+        "06-82237745",
+    );
+    assert_found("Mobile: 07700 900123", "PHONE_NUMBER", "07700 900123");
+    // …but not without one: a foreign-looking number alone stays unreported.
+    assert_not_found("ref 06-82237745 closed", "PHONE_NUMBER");
+    // A window that starts inside a longer number is not a number of its own.
+    assert_not_found("where is 9400 0181 5908 3016 6131 86", "PHONE_NUMBER");
+    // Timestamps and IPv4 addresses are not phone numbers.
+    assert_not_found("On 2016-12-30 14:05:01.412607 we met", "PHONE_NUMBER");
+    let ds = scan("blocked from |60.247.78.241| again");
+    assert!(
+        ds.iter()
+            .any(|d| d.entity == "IP_ADDRESS" && d.value == "60.247.78.241"),
+        "{ds:?}"
+    );
+    assert!(ds.iter().all(|d| d.entity != "PHONE_NUMBER"), "{ds:?}");
+}
+
+#[test]
 fn url_and_ip() {
     assert_found(
         "docs at https://example.com/a/b?x=1.",
@@ -132,6 +173,21 @@ fn credit_card() {
     assert_not_found("card 4111 1111 1111 1112", "CREDIT_CARD");
     assert_not_found("ref 1234567812345670", "CREDIT_CARD");
     assert_not_found("card 4111-1111 1111-1111", "CREDIT_CARD");
+}
+
+#[test]
+fn credit_card_jcb_ranges_and_digit_runs() {
+    // JCB: 35xx 16-digit, legacy 15-digit 2131 / 1800 (Luhn-valid).
+    assert_found(
+        "card 3530111333300000 lost",
+        "CREDIT_CARD",
+        "3530111333300000",
+    );
+    assert_found("cc 213100000000001 pls", "CREDIT_CARD", "213100000000001");
+    assert_found("card 180000000000002 pls", "CREDIT_CARD", "180000000000002");
+    // A Luhn-valid window inside a longer digit sequence is not a card.
+    assert_not_found("invoice total 440785-4111111111111111, due", "CREDIT_CARD");
+    assert_not_found("flying on 4172 4111 1111 1111 1111 tomorrow", "CREDIT_CARD");
 }
 
 #[test]
@@ -207,6 +263,10 @@ fn uk_ids() {
     assert_not_found("ref GB123456A", "UK_NINO");
     assert_found("NHS number 943 476 5919", "UK_NHS", "943 476 5919");
     assert_not_found("NHS number 943 476 5918", "UK_NHS");
+    // A bare 10-digit run needs an NHS word (epoch seconds pass mod 11 too).
+    assert_found("NHS no 9434765919", "UK_NHS", "9434765919");
+    assert_not_found("status of ts=9434765919 pls", "UK_NHS");
+    assert_not_found("parcel 12 943 476 5919 shipped", "UK_NHS");
 }
 
 #[test]
@@ -219,6 +279,12 @@ fn asia_and_eu_ids() {
     assert_not_found("身份证号：110105194912310021", "CN_RESIDENT_ID");
     assert_found("Aadhaar 2345 6789 0124", "IN_AADHAAR", "2345 6789 0124");
     assert_not_found("Aadhaar 2345 6789 0125", "IN_AADHAAR");
+    // Windows of a tracking number or a longer card are not Aadhaar numbers.
+    assert_not_found("where is 9400 3140 2345 6789 0124 25?", "IN_AADHAAR");
+    assert_not_found("is 2345 6789 0124 7969 the right one", "IN_AADHAAR");
+    // A bare 12-digit run needs context.
+    assert_not_found("ref 234567890124 ok", "IN_AADHAAR");
+    assert_found("my aadhaar is 234567890124", "IN_AADHAAR", "234567890124");
     assert_found("PAN ABCPE1234F", "IN_PAN", "ABCPE1234F");
     assert_not_found("PAN ABCXE1234F", "IN_PAN");
     assert_found("NRIC S1234567D", "SG_NRIC", "S1234567D");

@@ -1,7 +1,7 @@
 //! Contact data: e-mail addresses, phone numbers, URLs, IP addresses.
 
 use crate::checksum::digits;
-use crate::pattern::{PatternDef, ValidateCtx, Verdict, accept, trailing_punct};
+use crate::pattern::{PatternDef, ValidateCtx, Verdict, accept, digit_run_before, trailing_punct};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
@@ -21,7 +21,7 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
         PatternDef::new(
             "PHONE_NUMBER",
             "phone",
-            r"(?:\+[0-9]|\([0-9]|\b[0-9])[0-9 ()./\-]{5,22}[0-9]\b",
+            r"(?:\+[0-9]|\([0-9]|\b[0-9])[0-9 ()./\-]{5,22}[0-9](?:(?-u:\s)?(?:x|ext\.?|extension)(?-u:\s)?[0-9]{1,6})?\b",
             phone,
             1.0,
         ),
@@ -118,8 +118,120 @@ fn phone(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     None
 }
 
-fn phone_exact(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
+/// Regions tried, in order, for a number written without a country code that
+/// the default region rejects, when a phone word is near ("call", "Mobile:",
+/// "fax" …): business chats carry colleagues' and customers' numbers from many
+/// countries. Presidio's phone recognizer does the same with its own list
+/// (`PhoneRecognizer.DEFAULT_SUPPORTED_REGIONS`).
+const FALLBACK_REGIONS: &[phonenumber::country::Id] = {
+    use phonenumber::country::Id::*;
+    &[
+        GB, DE, FR, NL, BE, CH, AT, IT, ES, IE, DK, SE, NO, FI, PL, CZ, PT, AU, IN, BR, IL,
+    ]
+};
+
+/// Words that, within a few words before (or just after) a number, say it is a
+/// phone number. Lowercase ASCII and a few CJK ones.
+const PHONE_WORDS: &[&str] = &[
+    "phone",
+    "call",
+    "tel",
+    "mobile",
+    "cell",
+    "fax",
+    "desk",
+    "reach",
+    "whatsapp",
+    "sms",
+    "text me",
+    "messages to",
+    "contact",
+    "handy",
+    "ruf",
+    "telefon",
+    "teléfono",
+    "móvil",
+    "llama",
+    "appel",
+    "portable",
+    "电话",
+    "手机",
+];
+
+/// True when a phone word is in the 48 bytes before the candidate or the 12
+/// bytes after it (as in "0494 41 18 24-Office").
+fn phone_word_near(ctx: &ValidateCtx<'_>, len: usize) -> bool {
+    let before = window(ctx.text, ctx.start.saturating_sub(48), ctx.start);
+    let end = ctx.start + len;
+    let after = window(ctx.text, end, end + 12);
+    let near = |w: &str| {
+        let w = w.to_lowercase();
+        PHONE_WORDS.iter().any(|k| w.contains(k))
+    };
+    near(before) || near(after) || after.to_lowercase().contains("office")
+}
+
+/// `text[lo..hi]`, both ends moved inward to character boundaries.
+fn window(text: &str, lo: usize, hi: usize) -> &str {
+    let mut lo = lo.min(text.len());
+    let mut hi = hi.min(text.len());
+    while lo < hi && !text.is_char_boundary(lo) {
+        lo += 1;
+    }
+    while hi > lo && !text.is_char_boundary(hi) {
+        hi -= 1;
+    }
+    text.get(lo..hi).unwrap_or("")
+}
+
+/// Splits an extension ("x549", " ext. 12") off a candidate.
+fn split_extension(c: &str) -> (&str, &str) {
+    let lower = c.to_ascii_lowercase();
+    match lower.find(['x', 'e']) {
+        Some(i) => (c.get(..i).unwrap_or(c).trim_end(), c.get(i..).unwrap_or("")),
+        None => (c, ""),
+    }
+}
+
+/// Four dot-separated groups of 1–3 digits: an IPv4 address, not a phone.
+fn looks_like_ipv4(c: &str) -> bool {
+    let parts: Vec<&str> = c.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Starts with an ISO date (`2016-12-30 14…`): a timestamp, not a phone.
+fn starts_with_iso_date(c: &str) -> bool {
+    let b = c.as_bytes();
+    b.len() >= 10
+        && b.iter().take(4).all(u8::is_ascii_digit)
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && b.get(5..7)
+            .is_some_and(|m| m.iter().all(u8::is_ascii_digit))
+        && b.get(8..10)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+}
+
+fn phone_exact(full: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
+    let (c, ext) = split_extension(full);
+    if !ext.is_empty() && !ext.bytes().last().is_some_and(|b| b.is_ascii_digit()) {
+        return None;
+    }
     if !c.ends_with(|ch: char| ch.is_ascii_digit()) {
+        return None;
+    }
+    // The "+" was part of the number and the international reading failed.
+    let before = ctx.text.get(..ctx.start).unwrap_or("");
+    // … nor does a window that starts inside a longer number ("+41 53 147 37 99"
+    // read from "53", a tracking number's tail).
+    if before.ends_with('+')
+        || digit_run_before(ctx)
+        || looks_like_ipv4(c)
+        || starts_with_iso_date(c)
+    {
         return None;
     }
     let ds = digits(c);
@@ -132,7 +244,6 @@ fn phone_exact(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     if opens != closes || opens > 1 {
         return None;
     }
-    let before = ctx.text.get(..ctx.start).unwrap_or("");
     if before.ends_with(['$', '€', '£', '¥', '#']) || before.ends_with("No.") {
         return None;
     }
@@ -140,32 +251,45 @@ fn phone_exact(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
         return None;
     }
     let international = c.starts_with('+') || c.starts_with("00");
-    let normalized: String = if let Some(rest) = c.strip_prefix("00") {
+    let mut normalized: String = if let Some(rest) = c.strip_prefix("00") {
         format!("+{rest}")
     } else {
         c.to_string()
     };
-    let region = if international {
-        None
-    } else {
-        let r = ctx.region.unwrap_or("US").to_ascii_uppercase();
-        Some(phonenumber::country::Id::from_str(&r).ok()?)
-    };
-    let parsed = phonenumber::parse(region, &normalized).ok()?;
-    if !phonenumber::is_valid(&parsed) {
-        return None;
+    if international {
+        // "+41 (0)27 240 04 99": the bracketed trunk prefix is not dialled
+        // from abroad.
+        normalized = normalized.replacen("(0)", "", 1);
     }
+    let valid_in = |region: Option<phonenumber::country::Id>| {
+        phonenumber::parse(region, &normalized)
+            .ok()
+            .is_some_and(|p| phonenumber::is_valid(&p))
+    };
     let separated = c
         .bytes()
         .any(|b| matches!(b, b' ' | b'-' | b'.' | b'(' | b'/'));
-    let score = if international {
-        0.8
-    } else if separated {
-        0.65
-    } else {
-        0.5
-    };
-    Verdict::score(score)
+    if international {
+        return if valid_in(None) {
+            Verdict::score(0.8)
+        } else {
+            None
+        };
+    }
+    let region = ctx.region.unwrap_or("US").to_ascii_uppercase();
+    let region = phonenumber::country::Id::from_str(&region).ok()?;
+    if valid_in(Some(region)) {
+        return Verdict::score(if separated { 0.65 } else { 0.5 });
+    }
+    // Another country's national format, only next to a phone word.
+    if phone_word_near(ctx, full.len())
+        && FALLBACK_REGIONS
+            .iter()
+            .any(|&r| r != region && valid_in(Some(r)))
+    {
+        return Verdict::score(0.6);
+    }
+    None
 }
 
 /// Dates (2024-03-15, 15.03.2024, 03/15/24) and plain decimals (3.14159265)
@@ -221,10 +345,8 @@ fn ipv4(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     // "v1.2.3.4" and "1.2.3.4.5" are versions, not addresses.
     let before = ctx.text.get(..ctx.start).unwrap_or("");
     let after = ctx.text.get(ctx.start + c.len()..).unwrap_or("");
-    if (before.ends_with(['v', 'V', '.']) || after.starts_with(['.', '-']))
-        && !after.starts_with(". ")
-        && after != "."
-    {
+    let sentence_end = after.starts_with(". ") || after == ".";
+    if before.ends_with(['v', 'V', '.']) || (after.starts_with(['.', '-']) && !sentence_end) {
         return None;
     }
     Verdict::score(1.0)

@@ -1,7 +1,7 @@
 //! Government identifiers (US, UK, China, India, Singapore, Spain, Italy).
 
 use crate::checksum::{digits, es_nif, iso7064_mod11_2, it_fiscal, nhs_mod11, sg_nric, verhoeff};
-use crate::pattern::{PatternDef, ValidateCtx, Verdict, accept};
+use crate::pattern::{PatternDef, ValidateCtx, Verdict, accept, inside_digit_run};
 
 pub(crate) fn patterns() -> Vec<PatternDef> {
     vec![
@@ -149,12 +149,22 @@ fn consistent_separators(c: &str) -> bool {
     }
 }
 
-fn nhs(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
+/// Factor for an unseparated digit run with a checksum: alone it stays under
+/// the default threshold (a bare 10- or 12-digit number is as often an epoch
+/// timestamp or a reference, and one in ten passes a mod-11 or Verhoeff check
+/// by chance); a context word ("NHS", "Aadhaar") lifts it over.
+const BARE_RUN: f32 = 0.8;
+
+fn nhs(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     let ds = digits(c);
-    if !consistent_separators(c) || all_same(&ds) || !nhs_mod11(&ds) {
+    if !consistent_separators(c)
+        || all_same(&ds)
+        || !nhs_mod11(&ds)
+        || inside_digit_run(ctx, c.len())
+    {
         return None;
     }
-    Verdict::score(1.0)
+    Verdict::score(if ds.len() == c.len() { BARE_RUN } else { 1.0 })
 }
 
 fn cn_id(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
@@ -165,9 +175,13 @@ fn cn_id(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
     }
 }
 
-fn aadhaar(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
+fn aadhaar(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     let ds = digits(c);
-    if !consistent_separators(c) || all_same(&ds) || !verhoeff(&ds) {
+    if !consistent_separators(c)
+        || all_same(&ds)
+        || !verhoeff(&ds)
+        || inside_digit_run(ctx, c.len())
+    {
         return None;
     }
     let mut rev = ds.clone();
@@ -175,7 +189,7 @@ fn aadhaar(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
     if rev == ds {
         return None;
     }
-    Verdict::score(1.0)
+    Verdict::score(if ds.len() == c.len() { BARE_RUN } else { 1.0 })
 }
 
 fn nric(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
