@@ -50,6 +50,13 @@ pub enum ConnectorError {
         entry: Option<String>,
         reason: String,
     },
+    /// A JSON export is malformed, or not in the shape its format has.
+    #[error("{file}:{line}: {reason}")]
+    Malformed {
+        file: String,
+        line: u64,
+        reason: String,
+    },
     /// A zip archive holds no chat text file.
     #[error("{file}: zip archive holds no WhatsApp chat text (_chat.txt or *chat*.txt)")]
     NoChatFile { file: String },

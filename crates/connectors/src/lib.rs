@@ -2,16 +2,23 @@
 //!
 //! [`open`] detects the format of a file and returns an [`ExportSource`] that
 //! knows the conversation up front and streams its messages with bounded memory.
-//! Today: WhatsApp "Export chat" `.txt` and `.zip` ([`whatsapp`]).
+//! Today: WhatsApp "Export chat" `.txt` and `.zip` ([`whatsapp`]), Telegram
+//! Desktop JSON ([`telegram`]), and WhatsApp Business Platform webhook bodies
+//! ([`whatsapp_webhook`]). [`open_all`] opens every conversation of an export
+//! that holds several (a Telegram account export, a webhook capture).
 
+pub mod detect;
 mod error;
 mod lines;
 mod options;
 mod source;
+pub mod telegram;
 pub mod whatsapp;
+pub mod whatsapp_webhook;
 pub mod zipsafe;
 
+pub use detect::{Format, ParseFormatError};
 pub use error::ConnectorError;
 pub use options::{DateOrder, Limits, ParseDateOrderError, ParseOptions, Warning};
-pub use source::{ExportSource, MessageIter, open, open_bytes};
+pub use source::{ExportSource, MessageIter, open, open_all, open_bytes};
 pub use zipsafe::ZipLimits;

@@ -88,6 +88,8 @@ pub struct ParseOptions {
     pub custodian: Option<String>,
     /// The chat's title, overriding what the file name tells.
     pub title: Option<String>,
+    /// Forces the format instead of detecting it from the content (`--format NAME`).
+    pub format: Option<crate::detect::Format>,
     pub limits: Limits,
 }
 
