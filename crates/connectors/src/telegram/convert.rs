@@ -317,6 +317,18 @@ pub fn times(m: &RawMessage, tz: Option<&TimeZone>) -> Option<(Timestamp, DateTi
     }
 }
 
+/// True when `edited`/`edited_unixtime` name a real edit time. An edit time at
+/// the epoch (`1970-01-01T00:00:00`, `"0"`) is treated as "not edited": a
+/// defensive reading of exports that write a zero time for unedited messages.
+fn was_edited(m: &RawMessage) -> bool {
+    if let Some(ts) = unix(m.edited_unixtime.as_ref()) {
+        return ts.as_second() != 0;
+    }
+    m.edited
+        .as_deref()
+        .is_some_and(|e| !e.trim().is_empty() && !e.starts_with("1970-01-01T00:00:00"))
+}
+
 /// The message's native id within its chat (`<chat id>:<id>`).
 pub fn native_key(chat_id: &str, id: &str) -> String {
     format!("{chat_id}:{id}")
@@ -379,7 +391,7 @@ pub fn convert(
             attachments(m)
         },
         deleted: false,
-        edited: m.edited.is_some() || m.edited_unixtime.is_some(),
+        edited: was_edited(m),
         source: SourceRef {
             file: ctx.file.to_owned(),
             line,
