@@ -36,6 +36,9 @@ use std::io::{self, BufRead, BufReader, Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Read buffer for the chat text: large reads, few system calls.
+const READ_BUFFER: usize = 256 * 1024;
+
 /// Non-blank lines read before giving up on finding a header.
 const DETECT_LINES: usize = 50;
 /// Non-blank lines read to vote on the header shape.
@@ -300,9 +303,12 @@ impl WhatsAppExport {
                 })?;
                 let entry = z.open_entry(index)?;
                 let mut lines = LineReader::new(
-                    BufReader::new(TextReader {
-                        inner: Box::new(entry),
-                    }),
+                    BufReader::with_capacity(
+                        READ_BUFFER,
+                        TextReader {
+                            inner: Box::new(entry),
+                        },
+                    ),
                     label,
                     max,
                 );
@@ -310,8 +316,11 @@ impl WhatsAppExport {
             }
             None => {
                 let r = self.backing.reader(label)?;
-                let mut lines =
-                    LineReader::new(BufReader::new(TextReader { inner: r }), label, max);
+                let mut lines = LineReader::new(
+                    BufReader::with_capacity(READ_BUFFER, TextReader { inner: r }),
+                    label,
+                    max,
+                );
                 f(&mut lines)
             }
         }
@@ -592,12 +601,31 @@ struct Scan {
 #[derive(Default)]
 struct Occurrences {
     keys: std::hash::RandomState,
-    counts: HashMap<u64, (u64, DateTime)>,
+    counts: HashMap<u64, (u64, DateTime), std::hash::BuildHasherDefault<KeyHasher>>,
     latest: Option<DateTime>,
     since_prune: u32,
 }
 
 const OCCURRENCE_WINDOW_HOURS: i64 = 3;
+
+/// Hashes [`Occurrences`] keys, which are already keyed random-looking digests,
+/// by taking them as they are.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 impl Occurrences {
     /// The key of (local time, sender, raw body given in pieces).
@@ -921,9 +949,12 @@ impl ExportSource for WhatsAppExport {
                         file: label.clone(),
                     })?;
                 let entry = z.open_entry(index)?;
-                Box::new(BufReader::new(entry))
+                Box::new(BufReader::with_capacity(READ_BUFFER, entry))
             }
-            None => Box::new(BufReader::new(self.backing.reader(&label)?)),
+            None => Box::new(BufReader::with_capacity(
+                READ_BUFFER,
+                self.backing.reader(&label)?,
+            )),
         };
         Ok(Box::new(Messages {
             lines: LineReader::new(reader, &label, max),

@@ -61,53 +61,70 @@ pub fn trim_start_invisible(raw: &str) -> &str {
 }
 
 /// Capacity of [`Normalized`]: the most characters a header window may hold.
-pub const NORMALIZED_CAP: usize = 96;
+pub const NORMALIZED_CAP: usize = 72;
 
 /// The first `max` visible characters of a line (at most [`NORMALIZED_CAP`]),
 /// normalized for header matching, each with the byte offset in the raw line where
-/// it starts. Held on the stack: building one allocates nothing, and ASCII bytes
-/// (which need no normalization) are copied without UTF-8 decoding.
-pub struct Normalized {
+/// it starts. Held on the stack and filled lazily, as far as a reader looks:
+/// building one allocates nothing, a line that is no header is rarely read past
+/// its first few characters, and ASCII bytes (which need no normalization) are
+/// taken without UTF-8 decoding.
+pub struct Normalized<'a> {
+    line: &'a str,
+    max: usize,
+    /// Raw byte offset of the next character to take.
+    next: usize,
     chars: [char; NORMALIZED_CAP],
     offsets: [u32; NORMALIZED_CAP],
     len: usize,
     /// Raw byte offset just past the last character taken.
-    pub end: usize,
+    end: usize,
 }
 
-impl Normalized {
-    pub fn new(line: &str, max: usize) -> Normalized {
-        let max = max.min(NORMALIZED_CAP);
-        let mut n = Normalized {
+impl<'a> Normalized<'a> {
+    /// A window of up to `max` characters over `line`, filled on demand.
+    pub fn lazy(line: &'a str, max: usize) -> Normalized<'a> {
+        Normalized {
+            // Offsets are kept as u32: a window never reaches past 4 GiB.
+            line: line
+                .get(..line.len().min(u32::MAX as usize))
+                .unwrap_or(line),
+            max: max.min(NORMALIZED_CAP),
+            next: 0,
             chars: ['\0'; NORMALIZED_CAP],
             offsets: [0; NORMALIZED_CAP],
             len: 0,
             end: 0,
-        };
-        let bytes = line.as_bytes();
-        let mut i = 0;
-        // Lines are capped far below 4 GiB; offsets past u32 cannot occur, but a
-        // window is never taken past that point either way.
-        let limit = bytes.len().min(u32::MAX as usize);
-        while i < limit && n.len < max {
-            let b = bytes.get(i).copied().unwrap_or(0);
+        }
+    }
+
+    /// A window of up to `max` characters over `line`, filled at once.
+    pub fn new(line: &'a str, max: usize) -> Normalized<'a> {
+        let mut n = Self::lazy(line, max);
+        n.fill(usize::MAX);
+        n
+    }
+
+    /// Takes characters until `want` are held, the window is full or the line ends.
+    fn fill(&mut self, want: usize) {
+        let want = want.min(self.max);
+        let bytes = self.line.as_bytes();
+        while self.len < want {
+            let i = self.next;
+            let Some(&b) = bytes.get(i) else {
+                return;
+            };
             if b < 0x80 {
-                if let (Some(slot), Some(off)) = (n.chars.get_mut(n.len), n.offsets.get_mut(n.len))
-                {
-                    *slot = char::from(b);
-                    *off = i as u32;
-                }
-                n.len += 1;
-                i += 1;
-                n.end = i;
+                self.push(char::from(b), i);
+                self.next = i + 1;
+                self.end = self.next;
                 continue;
             }
-            let Some(c) = line.get(i..).and_then(|rest| rest.chars().next()) else {
-                break;
+            let Some(c) = self.line.get(i..).and_then(|rest| rest.chars().next()) else {
+                return;
             };
-            let start = i;
-            i += c.len_utf8();
-            n.end = i;
+            self.next = i + c.len_utf8();
+            self.end = self.next;
             if is_invisible(c) {
                 continue;
             }
@@ -118,22 +135,38 @@ impl Normalized {
             } else {
                 ascii_digit(c)
             };
-            if let (Some(slot), Some(off)) = (n.chars.get_mut(n.len), n.offsets.get_mut(n.len)) {
-                *slot = c;
-                *off = start as u32;
-            }
-            n.len += 1;
+            self.push(c, i);
         }
-        n
     }
 
-    /// The normalized characters.
+    fn push(&mut self, c: char, at: usize) {
+        if let (Some(slot), Some(off)) =
+            (self.chars.get_mut(self.len), self.offsets.get_mut(self.len))
+        {
+            *slot = c;
+            *off = at as u32;
+            self.len += 1;
+        }
+    }
+
+    /// The normalized character at `pos`.
+    pub fn get(&mut self, pos: usize) -> Option<char> {
+        if pos >= self.len {
+            self.fill(pos.saturating_add(1));
+        }
+        self.chars.get(..self.len)?.get(pos).copied()
+    }
+
+    /// The normalized characters taken so far (all of them after [`Normalized::new`]).
     pub fn chars(&self) -> &[char] {
         self.chars.get(..self.len).unwrap_or_default()
     }
 
     /// Raw byte offset of normalized position `pos` (the end when past the last char).
-    pub fn raw_offset(&self, pos: usize) -> usize {
+    pub fn raw_offset(&mut self, pos: usize) -> usize {
+        if pos >= self.len {
+            self.fill(pos.saturating_add(1));
+        }
         if pos < self.len {
             self.offsets.get(pos).map_or(self.end, |&o| o as usize)
         } else {
@@ -149,10 +182,42 @@ mod tests {
     #[test]
     fn normalizes_arabic_header() {
         let line = "\u{200F}[٢٧\u{200F}/٣\u{200F}/٢٠٢٢، ٩:٥٤:٥٥\u{00A0}م] x";
-        let n = Normalized::new(line, 64);
+        let mut n = Normalized::new(line, 64);
         let s: String = n.chars().iter().collect();
         assert_eq!(s, "[27/3/2022, 9:54:55 م] x");
         assert_eq!(&line[n.raw_offset(s.chars().count() - 1)..], "x");
+    }
+
+    #[test]
+    fn lazy_window_matches_the_full_one() {
+        let lines = [
+            "\u{200F}[٢٧\u{200F}/٣\u{200F}/٢٠٢٢، ٩:٥٤:٥٥\u{00A0}م] x",
+            "1/1/20, 9:00\u{202F}AM - Ann: hi",
+            "\u{200E}\u{200E}",
+            "",
+            "abc\u{200E}",
+        ];
+        for line in lines {
+            for max in [0, 1, 3, 8, 72] {
+                let mut full = Normalized::new(line, max);
+                let want: Vec<char> = full.chars().to_vec();
+                let offsets: Vec<usize> = (0..want.len() + 2).map(|p| full.raw_offset(p)).collect();
+                for step in 1..4 {
+                    let mut lazy = Normalized::lazy(line, max);
+                    let mut got = Vec::new();
+                    let mut pos = 0;
+                    while let Some(c) = lazy.get(pos) {
+                        got.push(c);
+                        pos += 1;
+                    }
+                    assert_eq!(got, want, "{line:?} {max}");
+                    let mut lazy = Normalized::lazy(line, max);
+                    for p in (0..want.len() + 2).rev().step_by(step) {
+                        assert_eq!(lazy.raw_offset(p), offsets[p], "{line:?} {max} {p}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! a real export. Matching is case-insensitive, after invisible marks are removed.
 
 use chatwarden_model::MediaKind;
+use memchr::memmem::Finder;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -560,6 +561,9 @@ struct Tables {
     deleted: HashSet<String>,
     /// Longest exact-match string (bytes): longer bodies cannot be placeholders.
     max_exact: usize,
+    /// For ASCII text: whether any exact-match string has this length and this
+    /// (lowercase) first byte, indexed `len * 128 + byte`.
+    exact_shapes: Vec<bool>,
     edited: Vec<String>,
     attached_open: Vec<String>,
     file_attached: Vec<String>,
@@ -590,11 +594,25 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
         .max()
         .unwrap_or(0)
         * 2;
+    let mut exact_shapes = vec![false; (max_exact + 1) * 128];
+    for p in media_omitted
+        .iter()
+        .chain(omitted.keys())
+        .chain(deleted.iter())
+        .filter(|p| p.is_ascii())
+    {
+        if let Some(&b) = p.as_bytes().first()
+            && let Some(slot) = exact_shapes.get_mut(p.len() * 128 + usize::from(b))
+        {
+            *slot = true;
+        }
+    }
     Tables {
         media_omitted,
         omitted,
         deleted,
         max_exact,
+        exact_shapes,
         edited: all()
             .flat_map(|l| l.edited.iter())
             .map(|p| lower(p))
@@ -625,7 +643,23 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
 /// Runs `f` on `s` lowercased, when short enough to be an exact-match marker;
 /// `false` otherwise.
 fn short_lower_is(s: &str, f: impl FnOnce(&str) -> bool) -> bool {
-    s.len() <= TABLES.max_exact && with_lower(s, f)
+    may_be_exact(s) && with_lower(s, f)
+}
+
+/// Whether `s` may equal (ignoring case) one of the exact-match strings: short
+/// enough, and, for ASCII text, of the length and first letter of one of them.
+fn may_be_exact(s: &str) -> bool {
+    if s.len() > TABLES.max_exact {
+        return false;
+    }
+    match s.as_bytes().first() {
+        Some(&b) if s.is_ascii() => TABLES
+            .exact_shapes
+            .get(s.len() * 128 + usize::from(b.to_ascii_lowercase()))
+            .copied()
+            .unwrap_or(false),
+        _ => true,
+    }
 }
 
 /// `s` equals `pattern` ignoring case.
@@ -640,7 +674,7 @@ pub fn media_omitted(body: &str) -> bool {
 
 /// The kind an iOS media-omitted body tells, when the whole body is one.
 pub fn omitted_kind(body: &str) -> Option<MediaKind> {
-    if body.len() > TABLES.max_exact {
+    if !may_be_exact(body) {
         return None;
     }
     with_lower(body, |b| TABLES.omitted.get(b).copied())
@@ -742,27 +776,31 @@ fn find_ci(hay: &str, pat: &str) -> Option<usize> {
 }
 
 fn contains_any(text: &str, patterns: &Patterns) -> bool {
+    let found = |l: &str, list: &[Finder<'static>]| {
+        list.iter()
+            .any(|f| f.needle().len() <= l.len() && f.find(l.as_bytes()).is_some())
+    };
     if text.is_ascii() {
         // Lowercased ASCII text can only hold ASCII patterns.
-        return with_lower(text, |l| {
-            patterns.ascii.iter().any(|p| l.contains(p.as_str()))
-        });
+        return with_lower(text, |l| found(l, &patterns.ascii));
     }
-    let l = lower(text);
-    patterns.all.iter().any(|p| l.contains(p.as_str()))
+    found(&lower(text), &patterns.all)
 }
 
-/// Lowercased phrases, with the ASCII ones apart.
+/// Lowercased phrases as prebuilt substring searchers, with the ASCII ones apart.
 struct Patterns {
-    all: Vec<String>,
-    ascii: Vec<String>,
+    all: Vec<Finder<'static>>,
+    ascii: Vec<Finder<'static>>,
 }
 
 impl FromIterator<String> for Patterns {
     fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Self {
         let all: Vec<String> = iter.into_iter().collect();
-        let ascii = all.iter().filter(|p| p.is_ascii()).cloned().collect();
-        Patterns { all, ascii }
+        let finder = |p: &String| Finder::new(p.as_bytes()).into_owned();
+        Patterns {
+            ascii: all.iter().filter(|p| p.is_ascii()).map(finder).collect(),
+            all: all.iter().map(finder).collect(),
+        }
     }
 }
 
@@ -819,6 +857,26 @@ mod tests {
         assert!(is_system_text("Bob ADDED Ann"));
         assert!(is_system_text("ДОБАВИЛ(-А)"));
         assert!(!is_system_text("nothing here"));
+    }
+
+    #[test]
+    fn exact_prefilter_lets_every_marker_through() {
+        for l in LOCALES {
+            for p in l
+                .media_omitted
+                .iter()
+                .chain(l.deleted)
+                .chain(l.omitted.iter().map(|(p, _)| p))
+            {
+                assert!(may_be_exact(p), "{p}");
+                assert!(
+                    may_be_exact(&p.to_uppercase()) || !p.to_uppercase().is_ascii(),
+                    "{p}"
+                );
+            }
+        }
+        assert!(!may_be_exact("ok"));
+        assert!(is_deleted("THIS MESSAGE WAS DELETED"));
     }
 
     #[test]
