@@ -88,6 +88,127 @@ const NAME_CUES: &[&str] = &[
     "patient",
     "client",
     "customer",
+    "name",
+    "named",
+    "called",
+    "calls me",
+    "partner",
+    "partner's name",
+    "by",
+    "email",
+    "meeting with",
+    "change it to",
+    "given",
+    "add",
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "kid",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "player",
+    "heard",
+    "named him",
+    "named her",
+];
+
+/// Lowercase particles inside a full name ("Christiane S. de Vaan").
+const PARTICLES: &[&str] = &[
+    "van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "le", "la", "ten", "ter",
+    "bin", "al",
+];
+
+/// Words that make the capitalised words before them a street or a building,
+/// not a person ("Morris Street", "Walter Road", "Dodson Street Apt").
+const STREET_WORDS: &[&str] = &[
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "way",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "boulevard",
+    "blvd",
+    "terrace",
+    "square",
+    "parkway",
+    "highway",
+    "apt",
+    "suite",
+    "valley",
+    "radial",
+    "viaduct",
+    "crescent",
+    "close",
+    "grove",
+    "gardens",
+    "heights",
+    "hill",
+    "park",
+    "bridge",
+    "stream",
+    "creek",
+    "river",
+    "mount",
+    "port",
+    "straße",
+    "strasse",
+    "weg",
+    "platz",
+    "group",
+    "holdings",
+    "inc",
+    "ltd",
+    "plc",
+    "corp",
+    "corporation",
+    "company",
+    "trust",
+    "bank",
+    "fund",
+    "partners",
+    "llc",
+    "gmbh",
+    "ag",
+];
+
+/// Words right after a capitalised word that say it is a person ("Anna said",
+/// "Jakob had given", "Chloe's mobile"); lowercase, matched after one space or
+/// the possessive.
+const AFTER_CUES: &[&str] = &[
+    " said",
+    " says",
+    " shouted",
+    " asked",
+    " replied",
+    " wrote",
+    " told",
+    " lives",
+    " lived",
+    " had given",
+    " is from",
+    " was born",
+    " is flying",
+    "'s mobile",
+    "'s phone",
+    "'s number",
+    "'s address",
+    "'s email",
+    "’s mobile",
+    "’s number",
+    "’s address",
 ];
 
 /// Words before a place (lowercase).
@@ -444,6 +565,20 @@ const NOT_NAMES: &[&str] = &[
     "fyi",
     "btw",
     "tbd",
+    "she",
+    "he",
+    "her",
+    "his",
+    "him",
+    "their",
+    "them",
+    "its",
+    "who",
+    "what",
+    "why",
+    "when",
+    "where",
+    "how",
 ];
 
 pub(crate) struct Lexicon {
@@ -593,26 +728,63 @@ impl Lexicon {
                 .checked_sub(1)
                 .and_then(|p| tokens.get(p))
                 .is_some_and(|p| TITLES.contains(&p.text.to_lowercase().as_str()) && p.cap);
+            let is_name = flags & (FIRST | LAST) != 0;
             let cued = cue_before(text, t.start, NAME_CUES);
-            // A run of capitalised words after this one (a full name).
+            // A run of capitalised words after this one (a full name), with
+            // middle initials ("Jennifer B Eiffel", "Albina H. Tomaszewska").
+            let card = t.sentence_start && first_line(text, t.start);
             let mut j = i;
             while let Some(n) = tokens.get(j + 1) {
-                let nlower = n.text.to_lowercase();
-                if j - i < 2
-                    && n.cap
-                    && adjacent(text, tokens.get(j), n)
-                    && self.flags(&nlower) & NOT_NAME == 0
-                    && (self.flags(n.text) & (FIRST | LAST) != 0 || titled || flags & FIRST != 0)
-                    && self.flags(n.text) & PLACE == 0
+                let nflags = self.flags(n.text);
+                let next_cap = tokens.get(j + 2).is_some_and(|m| m.cap);
+                let initial = is_initial(n)
+                    && (next_cap
+                        || tokens
+                            .get(j + 2)
+                            .is_some_and(|m| PARTICLES.contains(&m.text)));
+                let particle = PARTICLES.contains(&n.text) && next_cap;
+                let joined = adjacent(text, tokens.get(j), n)
+                    || (tokens.get(j).is_some_and(is_initial)
+                        && tokens.get(j).and_then(|p| text.get(p.end..n.start)) == Some(". "));
+                let street = is_street_word(n.text);
+                if j - i < 3
+                    && (n.cap || initial || particle)
+                    && joined
+                    && !street
+                    && nflags & NOT_NAME == 0
+                    && (nflags & (FIRST | LAST) != 0
+                        || titled
+                        || cued
+                        || is_name
+                        || initial
+                        || particle
+                        || card)
+                    && (nflags & PLACE == 0 || nflags & (AMBIG | LAST) != 0)
                 {
                     j += 1;
                 } else {
                     break;
                 }
             }
+            // A trailing initial or particle is not part of the name.
+            while j > i
+                && tokens
+                    .get(j)
+                    .is_some_and(|x| is_initial(x) || PARTICLES.contains(&x.text))
+            {
+                j -= 1;
+            }
+            // Capitalised words before "Street", "Apt", "Ltd" name a place or a firm.
+            let before_street = tokens
+                .get(j + 1)
+                .is_some_and(|n| adjacent(text, tokens.get(j), n) && is_street_word(n.text));
+            if before_street {
+                i = j + 1;
+                continue;
+            }
             let end = tokens.get(j).map_or(t.end, |x| x.end);
             let multi = j > i;
-            let is_name = flags & (FIRST | LAST) != 0;
+            let after_cued = cue_after(text, end, AFTER_CUES);
             let score: f32 = if titled {
                 0.85
             } else if multi && is_name {
@@ -622,15 +794,24 @@ impl Lexicon {
                     0.85
                 }
             } else if flags & FIRST != 0 && !ambiguous {
-                match (cued, t.sentence_start) {
+                match (cued || after_cued, t.sentence_start) {
                     (true, _) => 0.8,
                     (false, false) => 0.65,
                     (false, true) => 0.45,
                 }
-            } else if is_name && cued {
+            } else if is_name && (cued || after_cued) {
                 0.6
-            } else if cued && !t.sentence_start && flags & PLACE == 0 && t.text.len() > 2 {
-                0.5
+            } else if (cued || after_cued) && flags & PLACE == 0 && t.text.chars().count() > 2 {
+                // An unknown capitalised word with a cue: a full name, or a
+                // single word not at the start of a sentence (where any word
+                // is capitalised) unless a person verb follows.
+                if multi || after_cued || !t.sentence_start {
+                    0.6
+                } else {
+                    0.0
+                }
+            } else if multi && t.sentence_start && contact_card_line(text, t.start, end) {
+                0.6
             } else {
                 0.0
             };
@@ -662,6 +843,52 @@ impl Lexicon {
             out.push(cand(entity, "place_lexicon", s, e, score));
         }
     }
+}
+
+fn is_street_word(w: &str) -> bool {
+    let lower = w.to_lowercase();
+    STREET_WORDS.contains(&lower.as_str())
+}
+
+/// Nothing but blanks before `pos`: the token opens the message.
+fn first_line(text: &str, pos: usize) -> bool {
+    text.get(..pos)
+        .unwrap_or("")
+        .trim_start_matches([' ', '\t', '\r', '\n', '\u{feff}'])
+        .is_empty()
+}
+
+/// A single capital letter ("B", "H." without its dot): a middle initial.
+fn is_initial(t: &Token<'_>) -> bool {
+    let mut cs = t.text.chars();
+    cs.next().is_some_and(char::is_uppercase) && cs.next().is_none()
+}
+
+/// Whether one of `cues` starts right at `pos` (case-insensitive).
+fn cue_after(text: &str, pos: usize, cues: &[&str]) -> bool {
+    let Some(after) = text.get(pos..) else {
+        return false;
+    };
+    let mut end = after.len().min(24);
+    while end > 0 && !after.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = after.get(..end).unwrap_or("").to_lowercase();
+    cues.iter().any(|c| {
+        head.starts_with(c)
+            && head
+                .get(c.len()..)
+                .is_none_or(|r| r.is_empty() || r.starts_with(|ch: char| !ch.is_alphanumeric()))
+    })
+}
+
+/// A name alone on the first line of a multi-line message whose next lines
+/// carry digits (an address or a number): a signature or a shared contact card
+/// ("Helena Carlsen\n637 Main St …").
+fn contact_card_line(text: &str, start: usize, end: usize) -> bool {
+    let rest = text.get(end..).unwrap_or("");
+    let line_ends_here = rest.starts_with(['\n', '\r']);
+    first_line(text, start) && line_ends_here && rest.bytes().take(200).any(|b| b.is_ascii_digit())
 }
 
 fn cand(entity: u16, detector: &'static str, start: usize, end: usize, score: f32) -> Cand {
@@ -707,6 +934,11 @@ fn tokenize<'a>(text: &'a str) -> Vec<Token<'a>> {
     let push = |s: usize, e: usize, out: &mut Vec<Token<'a>>, sentence_start: &mut bool| {
         let Some(word) = text.get(s..e) else { return };
         let word = word.trim_end_matches(['\'', '-']);
+        // "Chloe's" is the name "Chloe".
+        let word = word
+            .strip_suffix("'s")
+            .or_else(|| word.strip_suffix("\u{2019}s"))
+            .unwrap_or(word);
         if word.is_empty() {
             return;
         }

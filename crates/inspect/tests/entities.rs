@@ -486,6 +486,42 @@ fn person_and_location() {
 }
 
 #[test]
+fn person_cues_initials_cards_and_streets() {
+    // Possessive: the name without "'s".
+    assert_found("Chloe's mobile is off", "PERSON", "Chloe");
+    // Unknown names after a cue, with middle initials and particles.
+    assert_found(
+        "It's under my partner's name Brodie Walkowiak",
+        "PERSON",
+        "Brodie Walkowiak",
+    );
+    assert_found(
+        "a mandolin coda (not by Albina H. Tomaszewska).",
+        "PERSON",
+        "Albina H. Tomaszewska",
+    );
+    assert_found(
+        "My name is Christiane S. de Vaan but everyone calls me Chris",
+        "PERSON",
+        "Christiane S. de Vaan",
+    );
+    // A person verb after an unknown capitalised word.
+    assert_found("Sophia shouted at him", "PERSON", "Sophia");
+    assert_found("Csanád had given me his address", "PERSON", "Csanád");
+    // A contact card: a name alone on the first line, numbers below.
+    assert_found(
+        "Helena Carlsen\n\n637 Strojírenská 1006\n Suite 026",
+        "PERSON",
+        "Helena Carlsen",
+    );
+    assert_not_found("Quarterly Review\nnothing numeric here", "PERSON");
+    // Streets and firms are not people; pronouns are not names.
+    assert_not_found("it is the corner of 4308 Morris Street and Elm", "PERSON");
+    assert_not_found("She was born on 4/18/1960.", "PERSON");
+    assert_not_found("He lives on the north side", "PERSON");
+}
+
+#[test]
 fn offsets_are_unicode_scalar_values() {
     let text = "😀 naïve 卡号 4111 1111 1111 1111";
     let d = scan(text)
