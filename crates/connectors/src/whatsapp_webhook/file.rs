@@ -64,6 +64,9 @@ impl Bodies {
         if self.done {
             return None;
         }
+        // The JSON reader may not be asked `has_next` at the top level before
+        // the first value has been started, so the first value is only peeked.
+        let mut first_top_level = false;
         if !self.started {
             self.started = true;
             match self.reader.peek() {
@@ -73,17 +76,19 @@ impl Bodies {
                     }
                     self.in_array = true;
                 }
-                Ok(_) => {}
+                Ok(_) => first_top_level = true,
                 Err(e) => return Some(Err(self.fail(e))),
             }
         }
-        match self.reader.has_next() {
-            Ok(true) => {}
-            Ok(false) => {
-                self.done = true;
-                return None;
+        if !first_top_level {
+            match self.reader.has_next() {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(e) => return Some(Err(self.fail(e))),
             }
-            Err(e) => return Some(Err(self.fail(e))),
         }
         if let Err(e) = self.reader.peek() {
             return Some(Err(self.fail(e)));
