@@ -188,6 +188,13 @@ fn credit_card_jcb_ranges_and_digit_runs() {
     // A Luhn-valid window inside a longer digit sequence is not a card.
     assert_not_found("invoice total 440785-4111111111111111, due", "CREDIT_CARD");
     assert_not_found("flying on 4172 4111 1111 1111 1111 tomorrow", "CREDIT_CARD");
+    // A 12-digit Maestro number needs a card word.
+    assert_not_found("ref 6759 6498 2648 pls", "CREDIT_CARD");
+    assert_found(
+        "maestro card 6759 6498 2648",
+        "CREDIT_CARD",
+        "6759 6498 2648",
+    );
 }
 
 #[test]
