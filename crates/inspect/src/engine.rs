@@ -245,7 +245,7 @@ impl Engine {
 
         let sources: Vec<String> = patterns
             .iter()
-            .map(|p| ascii_boundaries(&p.regex))
+            .map(|p| open_long_repeats(&ascii_boundaries(&p.regex)))
             .collect();
         let build = |kind: MatchKind| {
             meta::Regex::builder()
@@ -708,4 +708,38 @@ pub(crate) fn word_bounded(text: &str, s: usize, e: usize) -> bool {
         .is_some_and(u8::is_ascii_alphanumeric);
     let after = b.get(e).is_some_and(u8::is_ascii_alphanumeric);
     !before && !after
+}
+
+/// Rewrites `{m,n}` with a large `n` (>= 64) to `{m,}`. A bounded repeat
+/// compiles to `n` copies of its body, and every copy multiplies the states the
+/// lazy DFA (forward and reverse) must build on ordinary text; the validators
+/// check value lengths themselves.
+fn open_long_repeats(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while let Some(i) = rest.find('{') {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let escaped = head.ends_with('\\') && !head.ends_with("\\\\");
+        let close = tail.find('}');
+        let rewritten = close.and_then(|c| {
+            let inner = tail.get(1..c)?;
+            let (lo, hi) = inner.split_once(',')?;
+            let lo_ok = lo.bytes().all(|b| b.is_ascii_digit()) && !lo.is_empty();
+            let hi: usize = hi.parse().ok()?;
+            (!escaped && lo_ok && hi >= 64).then(|| (format!("{{{lo},}}"), c))
+        });
+        match rewritten {
+            Some((rep, c)) => {
+                out.push_str(&rep);
+                rest = tail.get(c + 1..).unwrap_or("");
+            }
+            None => {
+                out.push('{');
+                rest = tail.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -184,6 +184,32 @@ fn window(text: &str, lo: usize, hi: usize) -> &str {
     text.get(lo..hi).unwrap_or("")
 }
 
+/// Regions of the North American Numbering Plan (country code 1).
+const NANP: &[phonenumber::country::Id] = {
+    use phonenumber::country::Id::*;
+    &[
+        US, CA, AG, AI, AS, BB, BM, BS, DM, DO, GD, GU, JM, KN, KY, LC, MP, MS, PR, SX, TC, TT, VC,
+        VG, VI,
+    ]
+};
+
+/// A cheap necessary condition checked before asking `phonenumber` (whose
+/// validation runs a dozen metadata regexes): in a NANP region a national
+/// number is NXX-NXX-XXXX, ten digits (eleven with the leading 1), area code
+/// and exchange starting with 2–9 (ATIS-0300051, NANP numbering plan). Other
+/// regions always pass.
+fn nanp_shape(region: phonenumber::country::Id, ds: &[u8]) -> bool {
+    if !NANP.contains(&region) {
+        return true;
+    }
+    let national = match ds {
+        [1, rest @ ..] if rest.len() == 10 => rest,
+        _ if ds.len() == 10 => ds,
+        _ => return false,
+    };
+    matches!(national.first(), Some(2..=9)) && matches!(national.get(3), Some(2..=9))
+}
+
 /// Splits an extension ("x549", " ext. 12") off a candidate.
 fn split_extension(c: &str) -> (&str, &str) {
     let lower = c.to_ascii_lowercase();
@@ -278,7 +304,7 @@ fn phone_exact(full: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     }
     let region = ctx.region.unwrap_or("US").to_ascii_uppercase();
     let region = phonenumber::country::Id::from_str(&region).ok()?;
-    if valid_in(Some(region)) {
+    if nanp_shape(region, &ds) && valid_in(Some(region)) {
         return Verdict::score(if separated { 0.65 } else { 0.5 });
     }
     // Another country's national format, only next to a phone word.
