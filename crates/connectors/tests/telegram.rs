@@ -103,9 +103,17 @@ fn single_chat_new_shape() {
     );
     assert!(m3.edited);
 
+    let m4 = by_native(&conv, &msgs, "1987654321:4");
+    assert_eq!(m4.reply_to, Some(m3.id.clone()));
+    assert_eq!(m3.reply_to, None);
+
     let m5 = by_native(&conv, &msgs, "1987654321:5");
-    assert!(m5.text.contains("Acme Support"), "{}", m5.text);
-    assert!(m5.text.ends_with("Your ticket #4471 has been resolved."));
+    assert_eq!(m5.forwarded_from.as_deref(), Some("Acme Support"));
+    assert_eq!(m5.text, "Your ticket #4471 has been resolved.");
+    assert_eq!(
+        msgs.iter().filter(|m| m.forwarded_from.is_some()).count(),
+        1
+    );
 
     let m6 = by_native(&conv, &msgs, "1987654321:6");
     assert_eq!(m6.text, "whiteboard");
@@ -197,6 +205,7 @@ fn old_2018_shape_uses_the_operator_zone() {
     // An edit time at the epoch means "not edited".
     assert!(msgs.iter().all(|m| !m.edited));
     assert_eq!(msgs[1].text, "Ja, siehe https://files.example.test/a1");
+    assert_eq!(msgs[1].reply_to, Some(msgs[0].id.clone()));
     assert_eq!(msgs[1].sender.as_deref(), Some("Jonas Weber"));
     assert_eq!(msgs[2].kind, MessageKind::System);
     assert_eq!(

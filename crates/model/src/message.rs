@@ -132,6 +132,14 @@ pub struct Message {
     pub deleted: bool,
     pub edited: bool,
     pub source: SourceRef,
+    /// The message this one replies to, when the source links replies by id
+    /// (Telegram `reply_to_message_id`, Cloud API `context.id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<MessageId>,
+    /// Who a forwarded message was first sent by, as the source names them
+    /// (Telegram `forwarded_from`; "" when only "forwarded" is known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded_from: Option<String>,
 }
 
 impl Message {

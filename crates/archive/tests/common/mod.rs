@@ -94,6 +94,8 @@ pub fn message_at(conv: &Conversation, seq: u64, sender: &str, text: &str, local
             file: "_chat.txt".into(),
             line: seq + 1,
         },
+        reply_to: None,
+        forwarded_from: None,
     }
 }
 

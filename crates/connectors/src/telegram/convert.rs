@@ -2,8 +2,8 @@
 
 use super::raw::{Part, RawMessage, Text};
 use chatwarden_model::{
-    Attachment, Channel, ConversationId, MediaKind, Message, MessageId, MessageKind, Participant,
-    SourceRef, TimeSource,
+    Attachment, Channel, ConversationId, MediaKind, Message, MessageKind, Participant, SourceRef,
+    TimeSource,
 };
 use jiff::Timestamp;
 use jiff::civil::DateTime;
@@ -334,20 +334,9 @@ pub fn native_key(chat_id: &str, id: &str) -> String {
     format!("{chat_id}:{id}")
 }
 
-/// What a message links to, kept apart until the model carries it.
-pub struct Links {
-    pub reply_to: Option<MessageId>,
-    pub forwarded_from: Option<String>,
-}
-
 /// Converts one raw message. `seq` is its position in the chat, `line` the
 /// 1-based line where it starts.
-pub fn convert(
-    ctx: &ChatCtx<'_>,
-    m: &RawMessage,
-    seq: u64,
-    line: u64,
-) -> Result<(Message, Links), Skip> {
+pub fn convert(ctx: &ChatCtx<'_>, m: &RawMessage, seq: u64, line: u64) -> Result<Message, Skip> {
     if m.kind.as_deref() == Some("unsupported") {
         return Err(Skip::Unsupported);
     }
@@ -396,12 +385,8 @@ pub fn convert(
             file: ctx.file.to_owned(),
             line,
         },
+        reply_to,
+        forwarded_from,
     };
-    Ok((
-        msg,
-        Links {
-            reply_to,
-            forwarded_from,
-        },
-    ))
+    Ok(msg)
 }

@@ -19,7 +19,7 @@ use crate::error::ConnectorError;
 use crate::options::{Limits, ParseOptions, Warning, WarningSink};
 use crate::source::{ExportSource, MessageIter};
 use chatwarden_model::{Channel, Conversation, ConversationId, Message, Participant};
-use convert::{ChatCtx, Links, Skip};
+use convert::{ChatCtx, Skip};
 use escapes::FixEscapes;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -544,7 +544,7 @@ impl Messages<'_> {
                 tz: self.tz,
             };
             match convert::convert(&ctx, &raw, self.seq, line) {
-                Ok((mut m, links)) => {
+                Ok(m) => {
                     if m.text.len() > self.max_message_bytes {
                         self.done = true;
                         return Some(Err(ConnectorError::MessageTooLong {
@@ -553,7 +553,6 @@ impl Messages<'_> {
                             limit: self.max_message_bytes,
                         }));
                     }
-                    apply_links(&mut m, links);
                     self.seq += 1;
                     return Some(Ok(m));
                 }
@@ -567,14 +566,6 @@ impl Messages<'_> {
                 }
             }
         }
-    }
-}
-
-/// Carries a message's reply and forward links into it.
-fn apply_links(m: &mut Message, links: Links) {
-    let _ = links.reply_to;
-    if let Some(f) = links.forwarded_from {
-        m.text = format!("[Forwarded from {f}]\n{}", m.text);
     }
 }
 

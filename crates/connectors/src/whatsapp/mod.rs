@@ -869,6 +869,8 @@ impl<R: BufRead> Messages<'_, R> {
                 file: self.ctx.label.clone(),
                 line: p.line,
             },
+            reply_to: None,
+            forwarded_from: None,
         }
     }
 

@@ -3,8 +3,8 @@
 use super::payload::{self, Content, Media, Num, RawError, RawMessage};
 use crate::options::ParseOptions;
 use chatwarden_model::{
-    Attachment, Channel, Conversation, MediaKind, Message, MessageId, MessageKind, Participant,
-    SourceRef, TimeSource,
+    Attachment, Channel, Conversation, MediaKind, Message, MessageKind, Participant, SourceRef,
+    TimeSource,
 };
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -585,10 +585,6 @@ impl WebhookChange {
             }
         };
         let zone = tz.cloned().unwrap_or(TimeZone::UTC);
-        let _reply: Option<MessageId> = ev
-            .reply_to
-            .as_deref()
-            .map(|r| Message::native_id(&conversation.id, r));
         Some(Message {
             id: Message::native_id(&conversation.id, &id_key),
             conversation: conversation.id.clone(),
@@ -612,6 +608,11 @@ impl WebhookChange {
             deleted,
             edited,
             source,
+            reply_to: ev
+                .reply_to
+                .as_deref()
+                .map(|r| Message::native_id(&conversation.id, r)),
+            forwarded_from: ev.forwarded.then(String::new),
         })
     }
 }
