@@ -196,12 +196,13 @@ fn first_object_keys(head: &[u8]) -> (Vec<String>, Option<String>) {
         r.begin_object()?;
         while r.has_next()? && keys.len() < 64 {
             let name = r.next_name_owned()?;
+            // Kept before the value is read: a long `messages` array runs past the head.
+            keys.push(name.clone());
             if name == "object" && r.peek()? == ValueType::String {
                 object = Some(r.next_string()?);
             } else {
                 r.skip_value()?;
             }
-            keys.push(name);
         }
         Ok(())
     };
@@ -220,10 +221,6 @@ fn json_shape(head: &[u8]) -> Option<Format> {
         return Some(Format::Telegram);
     }
     if has("messages") && (has("type") || has("name") || has("id")) {
-        return Some(Format::Telegram);
-    }
-    // Keys read so far are those of a Telegram chat before its (long) messages.
-    if has("type") && has("id") && !has("object") && keys.len() <= 4 {
         return Some(Format::Telegram);
     }
     None
@@ -268,6 +265,11 @@ mod tests {
             Sniffed::Json(Format::WhatsappWebhook)
         );
         assert_eq!(sniff(br#"{"a": 1}"#), Sniffed::UnknownJson);
+        // A chat whose messages run past the head is still told from its keys.
+        let mut long =
+            br#"{"name": "Ops", "type": "private_group", "id": 4, "messages": ["#.to_vec();
+        long.extend(std::iter::repeat_n(b' ', HEAD_BYTES));
+        assert_eq!(sniff(&long[..HEAD_BYTES]), Sniffed::Json(Format::Telegram));
         assert_eq!(sniff(b"PK\x03\x04rest"), Sniffed::Zip);
         assert_eq!(sniff(b"[3/27/22, 21:42:01] A: hi"), Sniffed::Text);
         assert_eq!(sniff(b""), Sniffed::Text);
