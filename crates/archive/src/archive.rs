@@ -31,6 +31,7 @@ use chatwarden_model::{
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -125,6 +126,8 @@ pub struct Archive {
     pub(crate) origin: String,
     pub(crate) log: LogState,
     pub(crate) dek_cache: HashMap<String, Secret>,
+    /// Nonces for records sealed during ingest.
+    pub(crate) nonces: seal::NoncePool,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -299,6 +302,7 @@ impl Archive {
             origin,
             log: LogState { tree },
             dek_cache: HashMap::new(),
+            nonces: seal::NoncePool::new(),
         })
     }
 
@@ -613,7 +617,11 @@ impl Archive {
         // Messages: skip stored ids and repeats within the batch.
         let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
         let stored = self.store.existing_messages(&ids)?;
-        let mut in_batch: HashMap<String, String> = HashMap::new(); // message id -> key scope
+        // message id -> its row in `batch.messages` (for findings' key scopes).
+        let mut in_batch: HashMap<&str, usize> = HashMap::with_capacity(messages.len());
+        // (sender, year, month) -> (key scope, data key), resolved once per batch.
+        let mut scope_keys: HashMap<(Cow<'_, str>, i16, i8), (String, Secret)> = HashMap::new();
+        let mut plaintext = Vec::with_capacity(1024);
         for m in messages {
             if m.conversation != conv.id {
                 return Err(ArchiveError::Invalid(format!(
@@ -627,35 +635,45 @@ impl Archive {
             }
             let sender = sender_key(conv.channel, m);
             if sender != "-"
-                && !known.contains(&sender)
-                && !seen_participants.contains(&sender)
+                && !known.contains(sender.as_ref())
+                && !seen_participants.contains(sender.as_ref())
                 && let Some(name) = m.sender.as_deref()
             {
                 // A sender the conversation's participant list did not name.
                 let p = Participant {
-                    id: ParticipantId(sender.clone()),
+                    id: ParticipantId(sender.to_string()),
                     display_name: name.to_string(),
                     phone: None,
                     is_self: false,
                 };
-                seen_participants.insert(sender.clone());
+                seen_participants.insert(sender.to_string());
                 self.add_participant(&conv_id, &p, &mut batch, &mut pending)?;
                 report.new_participants += 1;
             }
-            let month = month_of(m.sent_at);
-            let (scope, key) = self.writable_key(
-                &format!("c/{conv_id}/s/{sender}/{month}"),
-                Some(&conv_id),
-                Some(&sender),
-                "content",
-                &mut batch,
-            )?;
-            let sealed = Self::seal_with(
-                &key,
-                kind::MESSAGE,
-                m.id.as_str(),
-                &scope,
-                &serde_json::to_vec(m)?,
+            let dt = jiff::tz::TimeZone::UTC.to_datetime(m.sent_at);
+            let slot = (sender, dt.year(), dt.month());
+            let (scope, key) = match scope_keys.get(&slot) {
+                Some(found) => found,
+                None => {
+                    let (sender, year, month) = &slot;
+                    let found = self.writable_key(
+                        &format!("c/{conv_id}/s/{sender}/{year:04}-{month:02}"),
+                        Some(&conv_id),
+                        Some(sender),
+                        "content",
+                        &mut batch,
+                    )?;
+                    scope_keys.entry(slot).or_insert(found)
+                }
+            };
+            plaintext.clear();
+            serde_json::to_writer(&mut plaintext, m)?;
+            let nonce = self.nonces.next_nonce()?;
+            let sealed = seal::seal_with_nonce(
+                key,
+                &nonce,
+                &record_aad(kind::MESSAGE, m.id.as_str(), scope),
+                &plaintext,
             )?;
             let mut row = MessageRow {
                 id: m.id.as_str().to_string(),
@@ -667,8 +685,8 @@ impl Archive {
                 leaf_index: 0,
             };
             row.leaf_index = pending.push(kind::MESSAGE, &row.id, &log::message_leaf(&row));
+            in_batch.insert(m.id.as_str(), batch.messages.len());
             batch.messages.push(row);
-            in_batch.insert(m.id.as_str().to_string(), scope);
             report.new += 1;
             for a in &m.attachments {
                 if let Some(h) = a.content_hash.as_deref() {
@@ -692,8 +710,11 @@ impl Archive {
             if stored_findings.contains(fid) || !seen_findings.insert(fid.clone()) {
                 continue;
             }
-            let scope = match in_batch.get(f.message.as_str()) {
-                Some(s) => s.clone(),
+            let in_this_batch = in_batch
+                .get(f.message.as_str())
+                .and_then(|&i| batch.messages.get(i));
+            let scope = match in_this_batch {
+                Some(row) => row.key_scope.clone(),
                 None => match self.store.message(f.message.as_str())? {
                     Some(row) if row.conversation == conv_id => row.key_scope,
                     _ => {
@@ -1110,17 +1131,12 @@ pub(crate) fn record_aad(record_kind: &str, record_id: &str, scope: &str) -> Vec
 
 /// The key-scope sender of a message: its participant id, derived from the name when the
 /// connector gave none, `-` for system lines.
-fn sender_key(channel: Channel, m: &Message) -> String {
+fn sender_key(channel: Channel, m: &Message) -> Cow<'_, str> {
     match (&m.sender_id, &m.sender) {
-        (Some(id), _) => id.as_str().to_string(),
-        (None, Some(name)) => Participant::id_for(channel, name).as_str().to_string(),
-        (None, None) => "-".to_string(),
+        (Some(id), _) => Cow::Borrowed(id.as_str()),
+        (None, Some(name)) => Cow::Owned(Participant::id_for(channel, name).0),
+        (None, None) => Cow::Borrowed("-"),
     }
-}
-
-fn month_of(ts: jiff::Timestamp) -> String {
-    let dt = jiff::tz::TimeZone::UTC.to_datetime(ts);
-    format!("{:04}-{:02}", dt.year(), dt.month())
 }
 
 /// A finding's stable id: message, entity, detector, span and attachment.

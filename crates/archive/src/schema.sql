@@ -48,7 +48,9 @@ CREATE TABLE IF NOT EXISTS messages (
     leaf_index   BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages (conversation, sent_at, seq);
-CREATE INDEX IF NOT EXISTS messages_scope ON messages (key_scope, sent_at);
+-- No index on (key_scope, ...): nothing queries messages by scope (retention walks a
+-- conversation's messages), and every index is written once per stored message.
+DROP INDEX IF EXISTS messages_scope;
 
 CREATE TABLE IF NOT EXISTS findings (
     id           TEXT PRIMARY KEY,
@@ -102,8 +104,12 @@ CREATE TABLE IF NOT EXISTS holds (
     released_by TEXT
 );
 
+-- `idx INTEGER PRIMARY KEY` makes the leaf index SQLite's rowid: the table is its own
+-- index on idx (no second B-tree written per leaf) and MAX(idx) is one descent. It is a
+-- 64-bit integer in SQLite; use BIGINT PRIMARY KEY on PostgreSQL. Archives created with
+-- `idx BIGINT PRIMARY KEY` keep working (same column, same queries).
 CREATE TABLE IF NOT EXISTS leaves (
-    idx       BIGINT PRIMARY KEY,
+    idx       INTEGER PRIMARY KEY,
     kind      TEXT NOT NULL,
     record_id TEXT NOT NULL,
     hash      BLOB NOT NULL
