@@ -210,6 +210,32 @@ fn nanp_shape(region: phonenumber::country::Id, ds: &[u8]) -> bool {
     matches!(national.first(), Some(2..=9)) && matches!(national.get(3), Some(2..=9))
 }
 
+/// Whether `ds` (a national number, maybe with its trunk prefix) has a length
+/// the region's numbering plan allows: a lookup in the metadata, no regex, so
+/// most wrong regions are ruled out before the (slow) full validation.
+fn length_possible(region: phonenumber::country::Id, ds: &[u8]) -> bool {
+    let Some(meta) = phonenumber::metadata::DATABASE.by_id(region.as_ref()) else {
+        return true;
+    };
+    let lens = meta.descriptors().general().possible_length();
+    if lens.is_empty() {
+        return true;
+    }
+    let fits = |n: usize| u16::try_from(n).is_ok_and(|n| lens.contains(&n));
+    let trunk = meta.national_prefix().map_or(0, |p| {
+        let starts = p
+            .bytes()
+            .zip(ds.iter())
+            .all(|(a, &d)| a.checked_sub(b'0') == Some(d));
+        if starts && p.len() < ds.len() {
+            p.len()
+        } else {
+            0
+        }
+    });
+    fits(ds.len()) || (trunk > 0 && fits(ds.len() - trunk))
+}
+
 /// Splits an extension ("x549", " ext. 12") off a candidate.
 fn split_extension(c: &str) -> (&str, &str) {
     let lower = c.to_ascii_lowercase();
@@ -311,7 +337,7 @@ fn phone_exact(full: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     if phone_word_near(ctx, full.len())
         && FALLBACK_REGIONS
             .iter()
-            .any(|&r| r != region && valid_in(Some(r)))
+            .any(|&r| r != region && length_possible(r, &ds) && valid_in(Some(r)))
     {
         return Verdict::score(0.6);
     }
