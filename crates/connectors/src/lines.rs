@@ -1,31 +1,86 @@
 //! A line reader with a cap on line length: a 100 MB line costs at most the cap
 //! in memory, and gives an error naming file and line.
+//!
+//! The text is read in large chunks into one buffer that is UTF-8-checked once
+//! per chunk (not once per line), and lines are handed out as slices of it: no
+//! per-line copy and no per-line validation.
 
 use crate::error::ConnectorError;
-use std::io::BufRead;
+use std::io::Read;
+
+/// Bytes asked of the reader per refill.
+const CHUNK: usize = 256 * 1024;
 
 pub(crate) struct LineReader<R> {
     inner: R,
     file: String,
     max: usize,
-    buf: Vec<u8>,
+    /// Bytes asked of the reader per refill.
+    chunk: usize,
+    /// Checked text; `text[pos..]` is not handed out yet.
+    text: String,
+    pos: usize,
+    /// The start of a character cut by the end of the last chunk (at most 3 bytes).
+    carry: [u8; 4],
+    carry_len: usize,
+    /// The reader has no more bytes.
+    eof: bool,
+    /// The bytes after `text` are not UTF-8 (nothing more is read).
+    bad: bool,
     /// 1-based number of the line last returned.
     line: u64,
     bytes_read: u64,
     failed: bool,
 }
 
-impl<R: BufRead> LineReader<R> {
+/// How many bytes at the end of `v` are the start of a character the next chunk
+/// completes (0 when `v` ends on a character boundary or the tail is invalid
+/// anyway, which the full check then reports).
+fn cut_char_len(v: &[u8]) -> usize {
+    for back in 1..=3usize.min(v.len()) {
+        let Some(&b) = v.get(v.len() - back) else {
+            return 0;
+        };
+        if b & 0xC0 == 0x80 {
+            continue; // a continuation byte: look further back
+        }
+        let need = match b {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => return 0,
+        };
+        return if need > back { back } else { 0 };
+    }
+    0
+}
+
+impl<R: Read> LineReader<R> {
     pub(crate) fn new(inner: R, file: &str, max: usize) -> Self {
         LineReader {
             inner,
             file: file.to_owned(),
             max,
-            buf: Vec::new(),
+            chunk: CHUNK,
+            text: String::new(),
+            pos: 0,
+            carry: [0; 4],
+            carry_len: 0,
+            eof: false,
+            bad: false,
             line: 0,
             bytes_read: 0,
             failed: false,
         }
+    }
+
+    /// A reader asking for `chunk` bytes per refill (tests cut characters and
+    /// lines at chunk ends with small ones).
+    #[cfg(test)]
+    fn with_chunk(inner: R, file: &str, max: usize, chunk: usize) -> Self {
+        let mut r = Self::new(inner, file, max);
+        r.chunk = chunk.max(1);
+        r
     }
 
     /// The 1-based number of the line last returned.
@@ -39,81 +94,106 @@ impl<R: BufRead> LineReader<R> {
         self.bytes_read
     }
 
+    /// Reads one more chunk after the text not handed out yet, checks it, and
+    /// appends it to `text`.
+    fn refill(&mut self) -> Result<(), ConnectorError> {
+        let mut v = std::mem::take(&mut self.text).into_bytes();
+        v.drain(..self.pos.min(v.len()));
+        self.pos = 0;
+        v.extend_from_slice(self.carry.get(..self.carry_len).unwrap_or_default());
+        self.carry_len = 0;
+        let before = v.len();
+        if let Err(e) = (&mut self.inner)
+            .take(self.chunk as u64)
+            .read_to_end(&mut v)
+        {
+            self.failed = true;
+            return Err(ConnectorError::io(&self.file, e));
+        }
+        if v.len() == before {
+            self.eof = true;
+        }
+        if !self.eof {
+            let cut = cut_char_len(&v);
+            let at = v.len() - cut;
+            if let Some(tail) = v.get(at..)
+                && let Some(slot) = self.carry.get_mut(..cut)
+            {
+                slot.copy_from_slice(tail);
+                self.carry_len = cut;
+            }
+            v.truncate(at);
+        }
+        match String::from_utf8(v) {
+            Ok(s) => self.text = s,
+            Err(e) => {
+                // Keep the good part (it ends on a character boundary); what
+                // follows is reported when the line holding it is reached.
+                let good = e.utf8_error().valid_up_to();
+                let mut v = e.into_bytes();
+                v.truncate(good);
+                self.text = String::from_utf8(v).unwrap_or_default();
+                self.bad = true;
+                self.eof = true;
+            }
+        }
+        Ok(())
+    }
+
     /// The next line without its `\n` / `\r\n`, or `None` at the end.
     pub(crate) fn next_line(&mut self) -> Result<Option<&str>, ConnectorError> {
         if self.failed {
             return Ok(None);
         }
-        self.buf.clear();
-        let mut too_long = false;
-        let mut any = false;
-        loop {
-            let chunk = match self.inner.fill_buf() {
-                Ok(c) => c,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.failed = true;
-                    return Err(ConnectorError::io(&self.file, e));
-                }
-            };
-            if chunk.is_empty() {
-                break;
+        let (start, end, next) = loop {
+            let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
+            if let Some(i) = memchr::memchr(b'\n', rest) {
+                break (self.pos, self.pos + i, self.pos + i + 1);
             }
-            any = true;
-            let (take, done) = match memchr::memchr(b'\n', chunk) {
-                Some(i) => (i + 1, true),
-                None => (chunk.len(), false),
-            };
-            if !too_long {
-                if self.buf.len() + take > self.max.saturating_add(2) {
-                    too_long = true;
-                    self.buf.clear();
-                } else {
-                    self.buf.extend_from_slice(&chunk[..take]);
-                }
-            }
-            self.inner.consume(take);
-            self.bytes_read += take as u64;
-            if done {
-                break;
-            }
-        }
-        if !any {
-            return Ok(None);
-        }
-        self.line += 1;
-        if too_long {
-            self.failed = true;
-            return Err(ConnectorError::LineTooLong {
-                file: self.file.clone(),
-                line: self.line,
-                limit: self.max,
-            });
-        }
-        if self.buf.last() == Some(&b'\n') {
-            self.buf.pop();
-        }
-        if self.buf.last() == Some(&b'\r') {
-            self.buf.pop();
-        }
-        if self.buf.len() > self.max {
-            self.failed = true;
-            return Err(ConnectorError::LineTooLong {
-                file: self.file.clone(),
-                line: self.line,
-                limit: self.max,
-            });
-        }
-        match std::str::from_utf8(&self.buf) {
-            Ok(s) => Ok(Some(s)),
-            Err(_) => {
+            if rest.len() > self.max.saturating_add(1) {
+                // Longer than the cap whatever ends it.
+                self.line += 1;
                 self.failed = true;
-                Err(ConnectorError::InvalidUtf8 {
+                return Err(ConnectorError::LineTooLong {
                     file: self.file.clone(),
                     line: self.line,
-                })
+                    limit: self.max,
+                });
             }
+            if self.eof {
+                if self.bad {
+                    self.line += 1;
+                    self.failed = true;
+                    return Err(ConnectorError::InvalidUtf8 {
+                        file: self.file.clone(),
+                        line: self.line,
+                    });
+                }
+                if rest.is_empty() {
+                    return Ok(None);
+                }
+                let len = self.text.len();
+                break (self.pos, len, len);
+            }
+            self.refill()?;
+        };
+        self.bytes_read += (next - start) as u64;
+        self.pos = next;
+        self.line += 1;
+        let bytes = self.text.as_bytes();
+        let mut end = end;
+        if end > start && bytes.get(end - 1) == Some(&b'\r') {
+            end -= 1;
         }
+        if end - start > self.max {
+            self.failed = true;
+            return Err(ConnectorError::LineTooLong {
+                file: self.file.clone(),
+                line: self.line,
+                limit: self.max,
+            });
+        }
+        Ok(self.text.get(start..end))
     }
 }
 
@@ -121,7 +201,7 @@ impl<R: BufRead> LineReader<R> {
 mod tests {
     use super::LineReader;
     use crate::ConnectorError;
-    use std::io::{BufReader, Cursor};
+    use std::io::Cursor;
 
     #[test]
     fn splits_lf_and_crlf_and_keeps_blank_lines() {
@@ -137,7 +217,7 @@ mod tests {
     #[test]
     fn long_line_is_an_error_naming_the_line() {
         let data = format!("ok\n{}\nnext\n", "x".repeat(100));
-        let mut r = LineReader::new(BufReader::with_capacity(7, Cursor::new(data)), "f.txt", 50);
+        let mut r = LineReader::with_chunk(Cursor::new(data), "f.txt", 50, 7);
         assert_eq!(r.next_line().unwrap(), Some("ok"));
         let err = r.next_line().unwrap_err();
         assert!(matches!(
@@ -158,5 +238,60 @@ mod tests {
         assert_eq!(r.next_line().unwrap(), Some("a"));
         let err = r.next_line().unwrap_err();
         assert_eq!(err.to_string(), "f.txt:2: invalid UTF-8");
+    }
+
+    /// Every chunk size gives the same lines as splitting the whole text, with
+    /// characters of 2, 3 and 4 bytes cut at chunk ends.
+    #[test]
+    fn chunk_ends_cut_nothing() {
+        let text = "Zoë: ¿qué?\r\n下午 3:06 😂😂\n\nlast é";
+        let want: Vec<String> = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l).to_owned())
+            .collect();
+        for chunk in 1..=text.len() + 1 {
+            let mut r =
+                LineReader::with_chunk(Cursor::new(text.as_bytes().to_vec()), "f", 100, chunk);
+            let mut got = Vec::new();
+            while let Some(l) = r.next_line().unwrap() {
+                got.push(l.to_owned());
+            }
+            assert_eq!(got, want, "chunk {chunk}");
+            assert_eq!(r.bytes_read(), text.len() as u64);
+        }
+    }
+
+    #[test]
+    fn bad_bytes_fail_their_own_line_at_any_chunk_size() {
+        for data in [
+            &b"ok\nstill ok\nbad \xe2\x82 here\nnever\n"[..],
+            b"ok\nstill ok\ncut at end \xf0\x9f\x98",
+        ] {
+            for chunk in 1..=data.len() + 1 {
+                let mut r = LineReader::with_chunk(Cursor::new(data.to_vec()), "f.txt", 100, chunk);
+                assert_eq!(r.next_line().unwrap(), Some("ok"));
+                assert_eq!(r.next_line().unwrap(), Some("still ok"));
+                let err = r.next_line().unwrap_err();
+                assert_eq!(err.to_string(), "f.txt:3: invalid UTF-8", "chunk {chunk}");
+                assert_eq!(r.next_line().unwrap(), None);
+            }
+        }
+    }
+
+    #[test]
+    fn line_cap_counts_content_not_line_ends() {
+        for chunk in [1, 3, 64] {
+            let data = b"12345\r\n123456\n".to_vec();
+            let mut r = LineReader::with_chunk(Cursor::new(data), "f", 5, chunk);
+            assert_eq!(r.next_line().unwrap(), Some("12345"));
+            assert!(matches!(
+                r.next_line().unwrap_err(),
+                ConnectorError::LineTooLong {
+                    line: 2,
+                    limit: 5,
+                    ..
+                }
+            ));
+        }
     }
 }

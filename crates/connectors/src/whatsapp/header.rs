@@ -454,6 +454,274 @@ pub fn parse(line: &str) -> Option<Header> {
     })
 }
 
+/// Parses the header at the start of `line` when it has the file's `shape`:
+/// exactly `parse(line).filter(|h| h.shape == *shape)`, with a byte-level fast
+/// path for the common layouts (verified against [`parse`] in debug builds).
+pub fn parse_for(line: &str, shape: &Shape) -> Option<Header> {
+    if let Some(h) = fast(line.as_bytes(), shape) {
+        debug_assert_eq!(
+            parse(line).filter(|g| g.shape == *shape).as_ref(),
+            Some(&h),
+            "header fast path disagrees on {line:?}"
+        );
+        return Some(h);
+    }
+    parse(line).filter(|h| h.shape == *shape)
+}
+
+/// A byte cursor over a header: ASCII only, except that the odd spaces
+/// (U+00A0, U+202F, U+2009) stand for a plain space as [`Normalized`] makes them.
+/// Anything else non-ASCII (invisible marks, other digits, the Arabic comma)
+/// ends the fast path: the general parser decides.
+struct Bytes<'a> {
+    b: &'a [u8],
+    p: usize,
+}
+
+impl Bytes<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.p).copied()
+    }
+    /// The length of an odd space at the cursor, if one is there.
+    fn odd_space(&self) -> Option<usize> {
+        match self.b.get(self.p..self.p + 2)? {
+            [0xC2, 0xA0] => Some(2),
+            [0xE2, 0x80] => match self.b.get(self.p + 2)? {
+                0xAF | 0x89 => Some(3),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    /// Skips plain and odd spaces; how many.
+    fn spaces(&mut self) -> usize {
+        let mut n = 0;
+        loop {
+            if self.peek() == Some(b' ') {
+                self.p += 1;
+            } else if let Some(k) = self.odd_space() {
+                self.p += k;
+            } else {
+                return n;
+            }
+            n += 1;
+        }
+    }
+    /// One space (plain or odd).
+    fn space(&mut self) -> bool {
+        if self.peek() == Some(b' ') {
+            self.p += 1;
+            true
+        } else if let Some(k) = self.odd_space() {
+            self.p += k;
+            true
+        } else {
+            false
+        }
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.p += 1;
+            true
+        } else {
+            false
+        }
+    }
+    /// 1..=max ASCII digits ending at a non-digit, as [`Cursor::number`]; `None`
+    /// also when a non-ASCII byte follows (it may be a digit there).
+    fn number(&mut self, max: usize) -> Option<(u32, usize)> {
+        let start = self.p;
+        let mut value = 0u32;
+        while let Some(d) = self.peek().filter(u8::is_ascii_digit) {
+            if self.p - start >= max {
+                return None;
+            }
+            value = value * 10 + u32::from(d - b'0');
+            self.p += 1;
+        }
+        let len = self.p - start;
+        if len == 0 || self.peek().is_some_and(|b| b >= 0x80) {
+            return None;
+        }
+        Some((value, len))
+    }
+}
+
+/// The fast path of [`parse_for`]: `Some` only when sure the general parser
+/// gives the same header; `None` means "ask the general parser".
+fn fast(line: &[u8], shape: &Shape) -> Option<Header> {
+    if shape.time_first
+        || shape.ampm == AmPmPos::Before
+        || matches!(shape.between, Between::Word(_))
+        || matches!(shape.era, Era::Reiwa | Era::Heisei | Era::Buddhist)
+        || !shape.date_sep.is_ascii()
+        || !shape.time_sep.is_ascii()
+    {
+        return None;
+    }
+    let mut c = Bytes { b: line, p: 0 };
+    if c.eat(b'[') != shape.bracket {
+        return None;
+    }
+    // Date.
+    let (a, a_len) = c.number(4)?;
+    if a_len == 3 || (a_len == 4) != shape.year_first {
+        return None;
+    }
+    let sep = shape.date_sep as u8;
+    if !c.eat(sep) {
+        return None;
+    }
+    c.spaces();
+    let (b, _) = c.number(2)?;
+    if !c.eat(sep) {
+        return None;
+    }
+    c.spaces();
+    if matches!(c.peek(), Some(b'R' | b'H')) {
+        return None;
+    }
+    let (third, len) = c.number(if shape.year_first { 2 } else { 4 })?;
+    let era = if shape.year_first {
+        Era::Full
+    } else {
+        match len {
+            2 => Era::Short,
+            4 => Era::Full,
+            _ => return None,
+        }
+    };
+    if era != shape.era {
+        return None;
+    }
+    // " BE" (any case, any space) would make a Buddhist year.
+    let save = c.p;
+    if c.space() && matches!(c.peek(), Some(b'B' | b'b')) {
+        return None;
+    }
+    c.p = save;
+    let trailing_dot = sep == b'.' && c.eat(b'.');
+    if trailing_dot != shape.date_trailing_dot {
+        return None;
+    }
+    // Between date and time.
+    let between = if c.eat(b',') {
+        c.spaces();
+        Between::Comma
+    } else {
+        if c.spaces() == 0 {
+            return None;
+        }
+        if c.eat(b'-') {
+            if c.spaces() == 0 {
+                return None;
+            }
+            Between::Dash
+        } else {
+            Between::Space
+        }
+    };
+    if between != shape.between || !c.peek().is_some_and(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Time.
+    let (hour, _) = c.number(2)?;
+    let tsep = shape.time_sep as u8;
+    if !c.eat(tsep) {
+        return None;
+    }
+    let (minute, mlen) = c.number(2)?;
+    if mlen != 2 {
+        return None;
+    }
+    let mut second = None;
+    if c.peek() == Some(tsep) {
+        match c.b.get(c.p + 1) {
+            Some(d) if d.is_ascii_digit() => {
+                c.p += 1;
+                let (s, slen) = c.number(2)?;
+                if slen != 2 {
+                    return None;
+                }
+                second = Some(s);
+            }
+            Some(d) if *d >= 0x80 => return None,
+            _ => {}
+        }
+    }
+    if second.is_some() != shape.seconds {
+        return None;
+    }
+    // AM/PM after the time: only a plain `AM` / `PM` (any case) is read here.
+    let save = c.p;
+    c.spaces();
+    let pm = match c.peek() {
+        Some(x) if x >= 0x80 => return None,
+        Some(b'a' | b'A' | b'p' | b'P') => {
+            let is_pm = matches!(c.peek(), Some(b'p' | b'P'));
+            if !matches!(c.b.get(c.p + 1), Some(b'm' | b'M')) {
+                return None;
+            }
+            match c.b.get(c.p + 2) {
+                Some(x) if *x >= 0x80 || x.is_ascii_alphabetic() => return None,
+                _ => {}
+            }
+            c.p += 2;
+            Some(is_pm)
+        }
+        Some(b'v' | b'V' | b'n' | b'N') => return None,
+        _ => {
+            c.p = save;
+            None
+        }
+    };
+    let ampm = if pm.is_some() {
+        AmPmPos::After
+    } else {
+        AmPmPos::None
+    };
+    if ampm != shape.ampm {
+        return None;
+    }
+    // Terminator.
+    let ok = match shape.terminator {
+        Terminator::Bracket => {
+            c.spaces();
+            if !c.eat(b']') {
+                return None;
+            }
+            c.space();
+            true
+        }
+        Terminator::Dash => c.space() && c.eat(b'-') && c.space(),
+        Terminator::Colon => c.eat(b':') && c.space(),
+        Terminator::Semicolon => c.eat(b';') && c.space(),
+    };
+    if !ok || shape.bracket != (shape.terminator == Terminator::Bracket) {
+        return None;
+    }
+    // The text after the header starts at the next visible character: an
+    // invisible mark there (or a too long header) is left to the general parser.
+    if c.peek().is_some_and(|b| b >= 0x80) || c.p > 64 {
+        return None;
+    }
+    if minute > 59 || second.unwrap_or(0) > 60 {
+        return None;
+    }
+    if hour > if pm.is_some() { 12 } else { 24 } {
+        return None;
+    }
+    Some(Header {
+        shape: *shape,
+        date: [a, b, third],
+        hour,
+        minute,
+        second: second.unwrap_or(0),
+        pm,
+        rest: c.p,
+    })
+}
+
 impl Header {
     /// The hour on a 24-hour clock. `0:24 PM` is read as 12:24 (formats.md §2.3).
     pub fn hour24(&self) -> u32 {

@@ -32,12 +32,9 @@ use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Cursor, Read, Seek};
+use std::io::{self, Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// Read buffer for the chat text: large reads, few system calls.
-const READ_BUFFER: usize = 256 * 1024;
 
 /// Non-blank lines read before giving up on finding a header.
 const DETECT_LINES: usize = 50;
@@ -291,7 +288,7 @@ impl WhatsAppExport {
     /// Runs `f` over a line reader on the chat text.
     fn with_lines<T>(
         &self,
-        f: impl FnOnce(&mut LineReader<BufReader<TextReader<'_>>>) -> Result<T, ConnectorError>,
+        f: impl FnOnce(&mut LineReader<TextReader<'_>>) -> Result<T, ConnectorError>,
     ) -> Result<T, ConnectorError> {
         let label = &self.ctx.label;
         let max = self.ctx.limits.max_line_bytes;
@@ -303,12 +300,9 @@ impl WhatsAppExport {
                 })?;
                 let entry = z.open_entry(index)?;
                 let mut lines = LineReader::new(
-                    BufReader::with_capacity(
-                        READ_BUFFER,
-                        TextReader {
-                            inner: Box::new(entry),
-                        },
-                    ),
+                    TextReader {
+                        inner: Box::new(entry),
+                    },
                     label,
                     max,
                 );
@@ -316,11 +310,7 @@ impl WhatsAppExport {
             }
             None => {
                 let r = self.backing.reader(label)?;
-                let mut lines = LineReader::new(
-                    BufReader::with_capacity(READ_BUFFER, TextReader { inner: r }),
-                    label,
-                    max,
-                );
+                let mut lines = LineReader::new(TextReader { inner: r }, label, max);
                 f(&mut lines)
             }
         }
@@ -383,7 +373,7 @@ impl WhatsAppExport {
         self.with_lines(|lines| {
             let mut scan = Scan::default();
             while let Some(line) = lines.next_line()? {
-                let Some(h) = header::parse(line).filter(|h| h.shape == shape) else {
+                let Some(h) = header::parse_for(line, &shape) else {
                     if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty()
                     {
                         scan.text_before_first += 1;
@@ -697,7 +687,7 @@ struct Messages<'a, R> {
     sender_ids: HashMap<String, ParticipantId>,
 }
 
-impl<R: BufRead> Messages<'_, R> {
+impl<R: Read> Messages<'_, R> {
     fn step(&mut self) -> Option<Result<Message, ConnectorError>> {
         loop {
             if self.done {
@@ -716,7 +706,7 @@ impl<R: BufRead> Messages<'_, R> {
                     return Some(Err(map_line_err(&self.ctx.label, e)));
                 }
             };
-            if let Some(h) = header::parse(line).filter(|h| h.shape == self.ctx.shape) {
+            if let Some(h) = header::parse_for(line, &self.ctx.shape) {
                 let placed = dates::local_time(&h, self.ctx.order).and_then(|local| {
                     dates::instant(local, self.ctx.tz.as_ref()).map(|i| (local, i))
                 });
@@ -917,7 +907,7 @@ fn media_beside(dir: &Path, name: &str) -> Option<MediaInfo> {
     })
 }
 
-impl<R: BufRead> Iterator for Messages<'_, R> {
+impl<R: Read> Iterator for Messages<'_, R> {
     type Item = Result<Message, ConnectorError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -941,7 +931,7 @@ impl ExportSource for WhatsAppExport {
     fn messages(&mut self) -> Result<MessageIter<'_>, ConnectorError> {
         let label = self.ctx.label.clone();
         let max = self.ctx.limits.max_line_bytes;
-        let reader: Box<dyn BufRead + '_> = match self.chat_entry {
+        let reader: Box<dyn Read + '_> = match self.chat_entry {
             Some(index) => {
                 let z = self
                     .zip
@@ -951,12 +941,9 @@ impl ExportSource for WhatsAppExport {
                         file: label.clone(),
                     })?;
                 let entry = z.open_entry(index)?;
-                Box::new(BufReader::with_capacity(READ_BUFFER, entry))
+                Box::new(entry)
             }
-            None => Box::new(BufReader::with_capacity(
-                READ_BUFFER,
-                self.backing.reader(&label)?,
-            )),
+            None => Box::new(self.backing.reader(&label)?),
         };
         Ok(Box::new(Messages {
             lines: LineReader::new(reader, &label, max),
