@@ -123,11 +123,15 @@ pub struct ExportOptions {
     /// The custodian (employee) whose phone or account the export came from.
     #[arg(long)]
     pub custodian: Option<String>,
+    /// Force the input format instead of detecting it from the content
+    /// (whatsapp, telegram, whatsapp-webhook).
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct ParseArgs {
-    /// A WhatsApp export: .txt or .zip.
+    /// An export: WhatsApp .txt/.zip, Telegram result.json, captured WhatsApp Cloud API webhooks.
     pub file: PathBuf,
     #[command(flatten)]
     pub export: ExportOptions,
@@ -135,7 +139,7 @@ pub struct ParseArgs {
 
 #[derive(Args, Debug)]
 pub struct IngestArgs {
-    /// Files, zips or folders (searched recursively for .txt and .zip exports).
+    /// Files, zips or folders (searched recursively for .txt, .zip, .json and .jsonl exports).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]

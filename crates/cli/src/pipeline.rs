@@ -30,7 +30,7 @@ pub struct FileOutcome {
     pub path: String,
     pub ok: bool,
     pub error: Option<String>,
-    pub conversation: Option<String>,
+    pub conversations: Vec<String>,
     pub new: u64,
     pub duplicate: u64,
 }
@@ -83,7 +83,7 @@ fn is_candidate(path: &Path) -> bool {
             .and_then(|e| e.to_str())
             .map(|e| e.to_ascii_lowercase())
             .as_deref(),
-        Some("txt") | Some("zip")
+        Some("txt") | Some("zip") | Some("json") | Some("jsonl")
     )
 }
 
@@ -148,7 +148,7 @@ impl Pipeline<'_> {
             path: path.display().to_string(),
             ok: true,
             error: None,
-            conversation: None,
+            conversations: Vec::new(),
             new: 0,
             duplicate: 0,
         };
@@ -174,6 +174,7 @@ impl Pipeline<'_> {
         outcome
     }
 
+    /// Ingests every conversation a file holds (a Telegram account export holds many).
     fn ingest_source(
         &mut self,
         path: &Path,
@@ -182,9 +183,34 @@ impl Pipeline<'_> {
         outcome: &mut FileOutcome,
         per_conversation: &mut BTreeMap<String, ConversationOutcome>,
     ) -> Result<()> {
-        let mut source = chatwarden_connectors::open(path, &self.options)?;
+        let sources = chatwarden_connectors::open_all(path, &self.options)?;
+        for (index, source) in sources.into_iter().enumerate() {
+            self.ingest_conversation(
+                path,
+                index,
+                source,
+                progress.as_deref_mut(),
+                summary,
+                outcome,
+                per_conversation,
+            )?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn ingest_conversation(
+        &mut self,
+        path: &Path,
+        index: usize,
+        mut source: Box<dyn ExportSource>,
+        mut progress: Option<&mut FileProgress<'_>>,
+        summary: &mut IngestSummary,
+        outcome: &mut FileOutcome,
+        per_conversation: &mut BTreeMap<String, ConversationOutcome>,
+    ) -> Result<()> {
         let conversation = source.conversation().clone();
-        outcome.conversation = Some(conversation.id.to_string());
+        outcome.conversations.push(conversation.id.to_string());
         let mut context = ConversationContext::new(
             conversation
                 .participants
@@ -216,7 +242,9 @@ impl Pipeline<'_> {
                     continue;
                 };
                 if attachment_source.is_none() {
-                    attachment_source = Some(chatwarden_connectors::open(path, &self.options)?);
+                    attachment_source = chatwarden_connectors::open_all(path, &self.options)?
+                        .into_iter()
+                        .nth(index);
                 }
                 let Some(handle) = attachment_source.as_ref() else {
                     continue;

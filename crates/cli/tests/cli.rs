@@ -244,3 +244,74 @@ fn help_lists_commands_and_exit_codes() {
         .stdout(predicate::str::contains("ingest"))
         .stdout(predicate::str::contains("Exit codes"));
 }
+
+fn connectors_fixture(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../connectors/tests/fixtures")
+        .join(path)
+}
+
+#[test]
+fn a_telegram_account_export_ingests_every_chat_and_twice_stores_once() {
+    let env = Env::new();
+    let file = connectors_fixture("telegram/account_export.json");
+    let out = env
+        .cmd()
+        .args(["--json", "ingest"])
+        .arg(&file)
+        .assert()
+        .success();
+    let first = json(&out.get_output().stdout);
+    let chats = first["files"][0]["conversations"].as_array().unwrap().len();
+    assert!(chats >= 2, "an account export holds several chats: {first}");
+    assert!(first["new"].as_u64().unwrap() > 0);
+    let out = env
+        .cmd()
+        .args(["--json", "ingest"])
+        .arg(&file)
+        .assert()
+        .success();
+    let second = json(&out.get_output().stdout);
+    assert_eq!(second["new"], 0);
+    assert_eq!(second["duplicate"], first["new"]);
+    let out = env
+        .cmd()
+        .args(["--json", "conversations"])
+        .assert()
+        .success();
+    assert_eq!(
+        json(&out.get_output().stdout).as_array().unwrap().len(),
+        chats
+    );
+}
+
+#[test]
+fn format_can_be_forced_and_unknown_input_names_what_was_tried() {
+    let env = Env::new();
+    let file = connectors_fixture("telegram/single_chat.json");
+    env.cmd()
+        .args(["parse", "--format", "whatsapp"])
+        .arg(&file)
+        .assert()
+        .failure();
+    env.cmd()
+        .args(["parse", "--format", "telegram"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"time_source\":\"native_utc\""));
+    env.cmd()
+        .args(["parse", "--format", "fax"])
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("telegram"));
+    let notes = env.write("notes.txt", "shopping list\nmilk\n");
+    env.cmd()
+        .arg("parse")
+        .arg(&notes)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("notes.txt"))
+        .stderr(predicate::str::contains("whatsapp"));
+}

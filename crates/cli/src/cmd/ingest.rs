@@ -11,18 +11,21 @@ use std::io::Write;
 
 pub fn parse(_ctx: &Context, args: ParseArgs) -> Result<Exit> {
     let options = parse_options(&args.export)?;
-    let mut source = chatwarden_connectors::open(&args.file, &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for message in source.messages()? {
-        let message = message?;
-        serde_json::to_writer(&mut out, &message)?;
-        out.write_all(b"\n")?;
+    let mut warnings = Vec::new();
+    for mut source in chatwarden_connectors::open_all(&args.file, &options)? {
+        for message in source.messages()? {
+            let message = message?;
+            serde_json::to_writer(&mut out, &message)?;
+            out.write_all(b"\n")?;
+        }
+        // After streaming: some warnings are only found while reading the messages.
+        warnings.extend(source.warnings().iter().map(|w| w.to_string()));
     }
     out.flush()?;
     drop(out);
-    // After streaming: some warnings are only found while reading the messages.
-    for warning in source.warnings() {
-        eprintln!("warning: {}", safe_line(&warning.to_string()));
+    for warning in warnings {
+        eprintln!("warning: {}", safe_line(&warning));
     }
     Ok(Exit::Ok)
 }

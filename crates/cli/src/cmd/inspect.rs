@@ -41,31 +41,32 @@ pub fn scan(ctx: &Context, args: ScanArgs) -> Result<Exit> {
 
 fn scan_export(engine: &Engine, args: &ScanArgs, mut out: impl Write) -> Result<()> {
     let options = parse_options(&args.export)?;
-    let mut source = chatwarden_connectors::open(&args.file, &options)?;
-    let mut context = ConversationContext::new(
-        source
-            .conversation()
-            .participants
-            .iter()
-            .map(|p| p.display_name.clone())
-            .collect(),
-        args.inspect.region.clone(),
-    );
-    for message in source.messages()? {
-        let message = message?;
-        for d in context.scan(engine, &message.text) {
-            serde_json::to_writer(
-                &mut out,
-                &serde_json::json!({
-                    "id": message.id,
-                    "entity": d.entity,
-                    "start": d.start,
-                    "end": d.end,
-                    "score": d.score,
-                    "detector": d.detector,
-                }),
-            )?;
-            out.write_all(b"\n")?;
+    for mut source in chatwarden_connectors::open_all(&args.file, &options)? {
+        let mut context = ConversationContext::new(
+            source
+                .conversation()
+                .participants
+                .iter()
+                .map(|p| p.display_name.clone())
+                .collect(),
+            args.inspect.region.clone(),
+        );
+        for message in source.messages()? {
+            let message = message?;
+            for d in context.scan(engine, &message.text) {
+                serde_json::to_writer(
+                    &mut out,
+                    &serde_json::json!({
+                        "id": message.id,
+                        "entity": d.entity,
+                        "start": d.start,
+                        "end": d.end,
+                        "score": d.score,
+                        "detector": d.detector,
+                    }),
+                )?;
+                out.write_all(b"\n")?;
+            }
         }
     }
     out.flush()?;

@@ -51,6 +51,13 @@ pub fn parse_options(export: &ExportOptions) -> Result<ParseOptions> {
             DateOrderArg::Ymd => DateOrder::Ymd,
         }),
         custodian: export.custodian.clone(),
+        format: match &export.format {
+            Some(name) => Some(
+                name.parse()
+                    .map_err(|e| anyhow::anyhow!("--format {name}: {e}"))?,
+            ),
+            None => None,
+        },
         ..ParseOptions::default()
     })
 }
