@@ -67,6 +67,10 @@ pub const PLANTED: &[Planted] = &[
         value: "246810",
     },
     Planted {
+        entity: "IBAN_CODE",
+        value: "FR14 2004 1010 0505 0001 3M02 606",
+    },
+    Planted {
         entity: "CUSTOMER_ID",
         value: "NB-448213",
     },
@@ -201,6 +205,36 @@ fn android_zh() -> String {
         + "\n"
 }
 
+/// Telegram Desktop, single-chat `result.json`: epoch times (`date_unixtime`), text as an
+/// entity array, an edit, a reply, a service message, a file left out of the export.
+fn telegram_chat() -> String {
+    r#"{
+ "name": "Alpine Trading Desk",
+ "type": "private_group",
+ "id": 4400123456,
+ "messages": [
+  {"id": 1, "type": "service", "date": "2026-03-09T08:00:00", "date_unixtime": "1773043200",
+   "actor": "Daniel Kim", "actor_id": "user7001", "action": "create_group", "title": "Alpine Trading Desk",
+   "members": ["Daniel Kim", "Nadia Petrova"], "text": "", "text_entities": []},
+  {"id": 2, "type": "message", "date": "2026-03-09T08:05:00", "date_unixtime": "1773043500",
+   "from": "Nadia Petrova", "from_id": "user7002",
+   "text": ["Wire the margin to ", {"type": "bold", "text": "FR14 2004 1010 0505 0001 3M02 606"}, " today please"],
+   "text_entities": [{"type": "plain", "text": "Wire the margin to "}, {"type": "bold", "text": "FR14 2004 1010 0505 0001 3M02 606"}, {"type": "plain", "text": " today please"}]},
+  {"id": 3, "type": "message", "date": "2026-03-09T08:07:00", "date_unixtime": "1773043620",
+   "from": "Daniel Kim", "from_id": "user7001", "reply_to_message_id": 2,
+   "edited": "2026-03-09T08:09:00", "edited_unixtime": "1773043740",
+   "text": "Done. Keep this between us - it is not public yet.", "text_entities": [{"type": "plain", "text": "Done. Keep this between us - it is not public yet."}]},
+  {"id": 4, "type": "message", "date": "2026-03-09T08:12:00", "date_unixtime": "1773043920",
+   "from": "Nadia Petrova", "from_id": "user7002",
+   "file": "(File not included. Change data exporting settings to download.)", "file_name": "positions.xlsx",
+   "mime_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+   "text": "", "text_entities": []}
+ ]
+}
+"#
+    .to_string()
+}
+
 /// A tiny but well-formed PDF (one page, one line of text).
 fn term_sheet_pdf() -> Vec<u8> {
     let text = "Project Falcon - indicative term sheet - CONFIDENTIAL - price 41.50 per share";
@@ -280,6 +314,7 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
     text("WhatsApp Chat with Maria Lopez.txt", android_en_us())?;
     text("WhatsApp Chat mit Jonas Weber.txt", android_de())?;
     text("WhatsApp Chat with 李伟.txt", android_zh())?;
+    text("telegram-alpine-desk-result.json", telegram_chat())?;
 
     let falcon = dir.join("WhatsApp Chat - Project Falcon.zip");
     write_zip(
@@ -311,6 +346,7 @@ mod tests {
             ios_en_gb_group(),
             ios_es(),
             android_zh(),
+            telegram_chat(),
         ]
         .concat();
         for planted in PLANTED {
