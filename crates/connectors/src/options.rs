@@ -77,7 +77,7 @@ impl Default for Limits {
 }
 
 /// How to read an export.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ParseOptions {
     /// The zone the export's wall-clock times are in. `None`: read them as UTC and
     /// mark them [`chatwarden_model::TimeSource::AssumedUtc`].
@@ -91,6 +91,25 @@ pub struct ParseOptions {
     /// Forces the format instead of detecting it from the content (`--format NAME`).
     pub format: Option<crate::detect::Format>,
     pub limits: Limits,
+    /// Hash every media file of a zipped export when it is opened (size and
+    /// SHA-256 go into the attachments). Default `true`; a caller that only
+    /// wants attachment bytes ([`crate::ExportSource::open_attachment`]) sets
+    /// `false` and skips reading every media entry at open.
+    pub hash_media: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            tz: None,
+            date_order: None,
+            custodian: None,
+            title: None,
+            format: None,
+            limits: Limits::default(),
+            hash_media: true,
+        }
+    }
 }
 
 /// Something the reader noticed that the operator should know (an assumption it

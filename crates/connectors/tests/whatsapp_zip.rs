@@ -220,3 +220,46 @@ fn unzipped_export_finds_media_beside_the_chat_text() {
     assert!(src.open_attachment("../_chat.txt").unwrap().is_none());
     assert!(src.open_attachment("/etc/passwd").unwrap().is_none());
 }
+
+/// `hash_media: false` links the same media (size from the archive's directory)
+/// without hashing it, and the bytes still open.
+#[test]
+fn media_hashing_can_be_skipped() {
+    let chat = "1/4/23, 9:17\u{202F}AM - Jordan Miles: IMG-20230104-WA0001.jpg (file attached)\n\
+1/4/23, 9:18\u{202F}AM - Sam Ortiz: ok\n";
+    let photo = jpeg_bytes();
+    let bytes = build_zip(&[
+        ("WhatsApp Chat with Jordan Miles.txt", chat.as_bytes()),
+        ("IMG-20230104-WA0001.jpg", &photo),
+    ]);
+    let hashed =
+        chatwarden_connectors::open_bytes("e.zip", bytes.clone(), &ParseOptions::default())
+            .map(|mut s| common::messages(&mut s))
+            .unwrap();
+    let opts = ParseOptions {
+        hash_media: false,
+        ..ParseOptions::default()
+    };
+    let mut src = chatwarden_connectors::open_bytes("e.zip", bytes, &opts).unwrap();
+    let plain = common::messages(&mut src);
+    let (a, b) = (&hashed[0].attachments[0], &plain[0].attachments[0]);
+    assert_eq!(
+        a.content_hash.as_deref(),
+        Some(hex::encode(Sha256::digest(&photo)).as_str())
+    );
+    assert_eq!(b.content_hash, None);
+    assert!(b.included);
+    assert_eq!(
+        (a.size, b.size),
+        (Some(photo.len() as u64), Some(photo.len() as u64))
+    );
+    assert_eq!((a.name.as_deref(), a.kind), (b.name.as_deref(), b.kind));
+    assert_eq!(hashed[0].id, plain[0].id);
+    let mut got = Vec::new();
+    src.open_attachment("IMG-20230104-WA0001.jpg")
+        .unwrap()
+        .unwrap()
+        .read_to_end(&mut got)
+        .unwrap();
+    assert_eq!(got, photo);
+}

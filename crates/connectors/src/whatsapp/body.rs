@@ -19,15 +19,66 @@ pub enum Head<'a> {
 }
 
 fn split_sender(s: &str) -> Option<(&str, &str)> {
-    if let Some(i) = memchr::memmem::find(s.as_bytes(), b": ") {
-        return Some((s.get(..i)?, s.get(i + 2..)?));
+    // The first ": " (a colon search: senders are short, so it is found at once).
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes.get(from..).and_then(|b| memchr::memchr(b':', b)) {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b' ') {
+            return Some((s.get(..at)?, s.get(at + 2..)?));
+        }
+        from = at + 1;
     }
     s.strip_suffix(':').map(|head| (head, ""))
+}
+
+/// Most distinct raw sender texts whose system-phrase answer is remembered
+/// (the cache is emptied when full).
+const SENDER_CACHE: usize = 4096;
+
+/// Remembers, per raw text before `": "`, whether it reads as a system phrase
+/// ([`strings::is_system_before_colon`]), so the phrase tables run once per
+/// distinct sender rather than once per message. Small chats are looked up by a
+/// linear scan, larger ones through a map.
+#[derive(Default)]
+pub struct SenderCache {
+    few: Vec<(Box<str>, bool)>,
+    many: std::collections::HashMap<Box<str>, bool>,
+}
+
+impl SenderCache {
+    fn is_system_before_colon(&mut self, raw: &str) -> bool {
+        if let Some((_, v)) = self.few.iter().find(|(k, _)| **k == *raw) {
+            return *v;
+        }
+        if let Some(v) = self.many.get(raw) {
+            return *v;
+        }
+        let v = strings::is_system_before_colon(raw);
+        if self.few.len() < 16 {
+            self.few.push((raw.into(), v));
+        } else {
+            if self.many.len() >= SENDER_CACHE {
+                self.many.clear();
+            }
+            self.many.insert(raw.into(), v);
+        }
+        v
+    }
 }
 
 /// Splits the text after a header into sender and body, or a system line.
 /// `chat_title` (from the file name) helps spot iOS events attributed to the chat.
 pub fn classify<'a>(rest: &'a str, chat_title: Option<&str>) -> Head<'a> {
+    classify_cached(rest, chat_title, &mut SenderCache::default())
+}
+
+/// [`classify`] with the per-sender answers kept in `cache` across calls.
+pub fn classify_cached<'a>(
+    rest: &'a str,
+    chat_title: Option<&str>,
+    cache: &mut SenderCache,
+) -> Head<'a> {
     let visible = trim_start_invisible(rest);
     let Some((sender_raw, body)) = split_sender(visible) else {
         return Head::System { text: visible };
@@ -35,7 +86,7 @@ pub fn classify<'a>(rest: &'a str, chat_title: Option<&str>) -> Head<'a> {
     let sender = canonical_name_cow(sender_raw);
     if sender.is_empty()
         || (sender.len() > MAX_SENDER_CHARS && sender.chars().count() > MAX_SENDER_CHARS)
-        || strings::is_system_before_colon(sender_raw)
+        || cache.is_system_before_colon(sender_raw)
     {
         return Head::System { text: visible };
     }
@@ -74,7 +125,9 @@ pub struct Body {
 pub struct MediaInfo {
     pub index: usize,
     pub size: u64,
-    pub sha256: String,
+    /// Hex SHA-256 of the content; `None` when media hashing is off
+    /// ([`crate::ParseOptions::hash_media`]).
+    pub sha256: Option<String>,
 }
 
 fn has_extension(name: &str) -> bool {
@@ -117,7 +170,7 @@ pub fn user_body(
                 kind,
                 included: true,
                 size: Some(info.size),
-                content_hash: Some(info.sha256),
+                content_hash: info.sha256,
                 placeholder: None,
             },
             None => Attachment {
@@ -213,6 +266,24 @@ mod tests {
     }
 
     #[test]
+    fn cached_answers_match_uncached_ones() {
+        let mut cache = SenderCache::default();
+        let heads: Vec<String> = (0..40)
+            .map(|i| format!("Person {i}: hi"))
+            .chain(["Alice left".into(), "Security code changed: x".into()])
+            .collect();
+        for _ in 0..3 {
+            for h in &heads {
+                assert_eq!(
+                    classify_cached(h, None, &mut cache),
+                    classify(h, None),
+                    "{h}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn placeholders_become_attachments_and_captions_stay() {
         let b = user_body("<Media omitted>", Some("the caption"), &none);
         assert_eq!(b.text, "the caption");
@@ -230,7 +301,7 @@ mod tests {
                 (n == "00000035-PHOTO-2022-03-27-21-41-55.jpg").then(|| MediaInfo {
                     index: 1,
                     size: 3,
-                    sha256: "ab".into(),
+                    sha256: Some("ab".into()),
                 })
             },
         );

@@ -540,7 +540,7 @@ impl Bytes<'_> {
             self.p += 1;
         }
         let len = self.p - start;
-        if len == 0 || self.peek().is_some_and(|b| b >= 0x80) {
+        if len == 0 || (self.peek().is_some_and(|b| b >= 0x80) && self.odd_space().is_none()) {
             return None;
         }
         Some((value, len))
@@ -845,6 +845,52 @@ mod tests {
         ] {
             assert!(!may_start_header(line), "{line:?}");
             assert!(parse(line).is_none(), "{line:?}");
+        }
+    }
+
+    /// The fast path answers for the common layouts (and agrees with the
+    /// general parser); it leaves the rest to it.
+    #[test]
+    fn fast_path_takes_common_layouts_and_agrees() {
+        for line in [
+            "1/4/23, 7:02\u{202F}PM - Ann: yo",
+            "1/29/18, 0:24 PM - Ann: yo",
+            "18/03/2022, 15:10 - Dmitry S: hi",
+            "18.03.22 15:10 - a: b",
+            "18-03-2022 15:10 - a: b",
+            "[3/27/22, 21:41:55] Dmitry S: hi",
+            "[3/27/22 21.41.55] a: b",
+            "[1/15/24, 9:41:07\u{202F}PM] a: b",
+            "12.07.2017 - 22:35:22; a: b",
+            "12.07.2017, 22:35:22: a: b",
+            "13. 6. 2018. 21:25:15 - a: b",
+            "2024-01-02 03:04 - a: b",
+            "1/4/23, 7:02\u{00A0}am - ",
+            "1/4/23, 7:02 am -\u{2009}x",
+        ] {
+            let general = parse(line).unwrap_or_else(|| panic!("{line:?}"));
+            assert_eq!(
+                fast(line.as_bytes(), &general.shape),
+                Some(general.clone()),
+                "{line:?}"
+            );
+            assert_eq!(parse_for(line, &general.shape), Some(general), "{line:?}");
+        }
+        // Left to the general parser: marks, other digits, other AM/PM words.
+        let shape = h("1/4/23, 7:02 PM - a: b").shape;
+        for line in [
+            "\u{200E}1/4/23, 7:02 PM - a: b",
+            "1/4/23, 7:02 PM - \u{200E}a: b",
+            "1/\u{0664}/23, 7:02 PM - a: b",
+            "1/4/23, 7:02 p.m. - a: b",
+            "1/4/23, 7:02 PMx - a: b",
+        ] {
+            assert_eq!(fast(line.as_bytes(), &shape), None, "{line:?}");
+            assert_eq!(
+                parse_for(line, &shape),
+                parse(line).filter(|g| g.shape == shape),
+                "{line:?}"
+            );
         }
     }
 

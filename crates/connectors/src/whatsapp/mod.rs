@@ -87,6 +87,8 @@ struct Ctx {
     conversation: ConversationId,
     /// For a `.txt` on disk: its folder, where an unzipped export keeps its media.
     media_dir: Option<PathBuf>,
+    /// Hash media files ([`ParseOptions::hash_media`]).
+    hash_media: bool,
 }
 
 /// One opened WhatsApp export.
@@ -149,7 +151,7 @@ fn hash_entry<R: Read + Seek>(
     Ok(MediaInfo {
         index,
         size,
-        sha256: hex::encode(hasher.finalize()),
+        sha256: Some(hex::encode(hasher.finalize())),
     })
 }
 
@@ -224,7 +226,15 @@ impl WhatsAppExport {
                     title::from_file_name(&chat.name).or_else(|| title::from_file_name(&label));
             }
             for e in entries.iter().filter(|e| !e.is_dir && e.index != index) {
-                let info = hash_entry(&mut z, e.index)?;
+                let info = if opts.hash_media {
+                    hash_entry(&mut z, e.index)?
+                } else {
+                    MediaInfo {
+                        index: e.index,
+                        size: e.size,
+                        sha256: None,
+                    }
+                };
                 let key = e.file_name().to_owned();
                 match media.entry(key) {
                     std::collections::hash_map::Entry::Occupied(o) => warnings.push(
@@ -265,6 +275,7 @@ impl WhatsAppExport {
                 title_hint,
                 system_sender: None,
                 media_dir,
+                hash_media: opts.hash_media,
                 conversation: ConversationId(String::new()),
             },
             conversation: Conversation {
@@ -372,6 +383,7 @@ impl WhatsAppExport {
         let max_participants = self.ctx.limits.max_participants;
         self.with_lines(|lines| {
             let mut scan = Scan::default();
+            let mut names = body::SenderCache::default();
             while let Some(line) = lines.next_line()? {
                 let Some(h) = header::parse_for(line, &shape) else {
                     if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty()
@@ -388,13 +400,14 @@ impl WhatsAppExport {
                 // Does the chat's title also send plain (no leading LRM) messages?
                 // Then it is a person (1:1 partner), not a group name.
                 if let Some(t) = title.as_deref()
-                    && let Head::User { sender, body } = body::classify(rest, None)
+                    && let Head::User { sender, body } =
+                        body::classify_cached(rest, None, &mut names)
                     && sender == t
                     && !body.trim_start_matches(' ').starts_with('\u{200E}')
                 {
                     scan.title_plain = true;
                 }
-                match body::classify(rest, title.as_deref()) {
+                match body::classify_cached(rest, title.as_deref(), &mut names) {
                     Head::User { sender, .. } => {
                         if scan.senders.contains(sender.as_ref()) {
                         } else if scan.senders.len() < max_participants {
@@ -685,6 +698,8 @@ struct Messages<'a, R> {
     /// Buffers of the last finished message, reused for the next one.
     spare: (String, String),
     sender_ids: HashMap<String, ParticipantId>,
+    /// System-phrase answers per raw sender text.
+    names: body::SenderCache,
 }
 
 impl<R: Read> Messages<'_, R> {
@@ -788,39 +803,43 @@ impl<R: Read> Messages<'_, R> {
     fn build(&mut self, p: &Pending) -> Message {
         let media = self.media;
         let dir = self.ctx.media_dir.as_deref();
+        let hash = self.ctx.hash_media;
         let lookup = |name: &str| {
             media
                 .get(name)
                 .cloned()
-                .or_else(|| dir.and_then(|d| media_beside(d, name)))
+                .or_else(|| dir.and_then(|d| media_beside(d, name, hash)))
         };
         let cont = p.cont();
-        let (kind, sender, first, body) =
-            match body::classify(&p.rest, self.ctx.system_sender.as_deref()) {
-                Head::System { text } => {
-                    let mut text = text.to_owned();
-                    if let Some(c) = cont {
-                        text.push('\n');
-                        text.push_str(c);
-                    }
-                    (
-                        MessageKind::System,
-                        None,
-                        p.rest.as_str(),
-                        body::Body {
-                            text,
-                            ..Default::default()
-                        },
-                    )
+        let (kind, sender, first, body) = match body::classify_cached(
+            &p.rest,
+            self.ctx.system_sender.as_deref(),
+            &mut self.names,
+        ) {
+            Head::System { text } => {
+                let mut text = text.to_owned();
+                if let Some(c) = cont {
+                    text.push('\n');
+                    text.push_str(c);
                 }
-                Head::User {
-                    sender,
-                    body: first,
-                } => {
-                    let b = body::user_body(first, cont, &lookup);
-                    (MessageKind::Message, Some(sender), first, b)
-                }
-            };
+                (
+                    MessageKind::System,
+                    None,
+                    p.rest.as_str(),
+                    body::Body {
+                        text,
+                        ..Default::default()
+                    },
+                )
+            }
+            Head::User {
+                sender,
+                body: first,
+            } => {
+                let b = body::user_body(first, cont, &lookup);
+                (MessageKind::Message, Some(sender), first, b)
+            }
+        };
         // The raw body: the first line and the continuation lines, joined by `\n`.
         let raw: [&str; 3] = match cont {
             Some(c) => [first, "\n", c],
@@ -894,16 +913,23 @@ fn beside_path(dir: &Path, name: &str) -> Option<PathBuf> {
     meta.file_type().is_file().then_some(path)
 }
 
-/// Size and SHA-256 of a media file beside an unzipped chat text.
-fn media_beside(dir: &Path, name: &str) -> Option<MediaInfo> {
+/// Size and (when `hash`) SHA-256 of a media file beside an unzipped chat text.
+fn media_beside(dir: &Path, name: &str, hash: bool) -> Option<MediaInfo> {
     let path = beside_path(dir, name)?;
+    if !hash {
+        return Some(MediaInfo {
+            index: usize::MAX,
+            size: std::fs::metadata(&path).ok()?.len(),
+            sha256: None,
+        });
+    }
     let mut f = File::open(&path).ok()?;
     let mut hasher = Sha256::new();
     let size = io::copy(&mut f, &mut hasher).ok()?;
     Some(MediaInfo {
         index: usize::MAX,
         size,
-        sha256: hex::encode(hasher.finalize()),
+        sha256: Some(hex::encode(hasher.finalize())),
     })
 }
 
@@ -956,6 +982,7 @@ impl ExportSource for WhatsAppExport {
             done: false,
             spare: (String::new(), String::new()),
             sender_ids: HashMap::new(),
+            names: body::SenderCache::default(),
         }))
     }
 
