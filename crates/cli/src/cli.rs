@@ -81,6 +81,22 @@ pub enum Command {
     /// Custom detection rules: exact data match hashes.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Data-governance policy: validate it and see what it would raise over the archive.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Validate a policy file (line-numbered errors) and dry-run it over the archive:
+    /// how many alerts each rule would raise. Stores nothing but the audit record of the read.
+    Check {
+        /// The policy (TOML) [default: the shipped default policy].
+        file: Option<PathBuf>,
+        /// The organisation directory (TOML: domains, phone_prefixes, employees CSV).
+        #[arg(long)]
+        directory: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

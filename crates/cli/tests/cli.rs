@@ -24,6 +24,23 @@ fn demo_ingests_the_corpus_finds_every_planted_value_and_verifies() {
     assert_eq!(report["ingest"]["files"].as_array().unwrap().len(), 6);
     assert_eq!(report["planted_found"], report["planted_total"], "{report}");
     assert_eq!(report["verify_ok"], true);
+    // The default policy raises alerts, grouped into fewer review items.
+    let policy = &report["policy"];
+    assert!(policy["alerts"].as_u64().unwrap() >= 5, "{policy}");
+    assert!(policy["items"].as_u64().unwrap() <= policy["alerts"].as_u64().unwrap());
+    let rules: Vec<&str> = policy["by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "credentials-anywhere",
+        "verification-code-shared",
+        "confidential-to-external",
+    ] {
+        assert!(rules.contains(&rule), "{rule} raised nothing: {policy}");
+    }
     // The term sheet PDF's marker and the customer CSV's cards and emails.
     assert!(
         report["attachment_findings"].as_u64().unwrap() >= 5,

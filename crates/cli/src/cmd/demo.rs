@@ -27,6 +27,7 @@ struct DemoReport {
     findings_by_entity: BTreeMap<String, u64>,
     planted_found: usize,
     planted_total: usize,
+    policy: super::policy::DryRun,
     attachment_findings: usize,
     verify_ok: bool,
     records_verified: u64,
@@ -77,6 +78,11 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
     .run(&files);
 
     let findings = archive.findings(&FindingFilter::default())?;
+    std::fs::write(company.join("directory.toml"), corpus::DIRECTORY_TOML)?;
+    std::fs::write(company.join("employees.csv"), corpus::EMPLOYEES_CSV)?;
+    let directory = super::policy::load_directory(Some(&company.join("directory.toml")))?;
+    let policy = chatwarden_policy::Policy::default_policy()?;
+    let policy_run = super::policy::dry_run(&mut archive, &policy, &directory)?;
     let mut by_entity: BTreeMap<String, u64> = BTreeMap::new();
     for f in &findings {
         *by_entity.entry(f.entity.clone()).or_default() += 1;
@@ -100,6 +106,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
             findings_by_entity: by_entity,
             planted_found,
             planted_total: corpus::PLANTED.len(),
+            policy: policy_run,
             attachment_findings: findings.iter().filter(|f| f.attachment.is_some()).count(),
             verify_ok: verify.ok,
             records_verified: verify.records_checked,
@@ -157,6 +164,13 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
         "  planted in the corpus and found: {planted_found} of {}",
         corpus::PLANTED.len()
     );
+    println!();
+    println!(
+        "What the default data-governance policy would raise (directory: {}):",
+        company.join("directory.toml").display()
+    );
+    print!("  ");
+    super::policy::print_dry_run(&policy_run);
     println!();
     println!(
         "Integrity: {} — {} records re-hashed, {} signed checkpoint(s) checked",

@@ -4,6 +4,7 @@ mod archive_ops;
 mod demo;
 mod ingest;
 mod inspect;
+mod policy;
 mod read;
 mod rules;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Erase(args) => archive_ops::erase(&ctx, args),
         Command::Keys(command) => archive_ops::keys(&ctx, command),
         Command::Rules(command) => rules::run(&ctx, command),
+        Command::Policy(command) => policy::run(&ctx, command),
     }
 }
 

@@ -94,6 +94,18 @@ hashes = "customers.hashes"
 score = 0.95
 "#;
 
+/// The organisation directory: who is internal.
+pub const DIRECTORY_TOML: &str = r#"# chatwarden demo organisation directory
+domains = ["northbridge.example"]
+phone_prefixes = ["+44207946"]
+employees = "employees.csv"
+"#;
+
+pub const EMPLOYEES_CSV: &str = "id,name,emails,phones,department,supervisor\n\
+daniel.kim,Daniel Kim,daniel.kim@northbridge.example,,Private Banking,sofia.marchetti\n\
+priya.shah,Priya Shah,priya.shah@northbridge.example,,Corporate Finance,sofia.marchetti\n\
+sofia.marchetti,Sofia Marchetti,sofia.marchetti@northbridge.example,,Compliance,\n";
+
 pub const CRM_CSV: &str = "customer_id,name,segment\nNB-448213,Maria Lopez,private\nNB-448214,Jonas Weber,private\nNB-512077,Lucía Fernández,retail\n";
 
 const NNBSP: &str = "\u{202F}";
