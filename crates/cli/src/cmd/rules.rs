@@ -31,15 +31,13 @@ pub fn build_engine(options: &InspectOptions, exact_key: Option<[u8; 32]>) -> Re
         }
         merge(&mut custom, rules);
     }
-    if let Some(rules) = custom.as_mut() {
-        if rules.counts().2 > 0 {
-            let Some(key) = exact_key else {
-                bail!(
-                    "exact data match rules need the archive's key: run with --data pointing at an archive"
-                );
-            };
-            rules.set_exact_key(key);
-        }
+    if let Some(rules) = custom.as_mut().filter(|rules| rules.counts().2 > 0) {
+        let Some(key) = exact_key else {
+            bail!(
+                "exact data match rules need the archive's key: run with --data pointing at an archive"
+            );
+        };
+        rules.set_exact_key(key);
     }
     let config = EngineConfig {
         default_region: options.region.clone(),
