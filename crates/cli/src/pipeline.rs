@@ -242,7 +242,12 @@ impl Pipeline<'_> {
                     continue;
                 };
                 if attachment_source.is_none() {
-                    attachment_source = chatwarden_connectors::open_all(path, &self.options)?
+                    // This handle only serves bytes: skip hashing every media entry again.
+                    let options = ParseOptions {
+                        hash_media: false,
+                        ..self.options.clone()
+                    };
+                    attachment_source = chatwarden_connectors::open_all(path, &options)?
                         .into_iter()
                         .nth(index);
                 }
