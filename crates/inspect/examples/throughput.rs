@@ -14,6 +14,9 @@
 //! - **dense**: every message carries a decoy or a planted value (the shape of
 //!   bench/dlp's chat set, the worst case).
 //!
+//! Rates are printed per wall second and per on-CPU second of the scanning
+//! thread (Linux), the latter steady on a machine shared with other jobs.
+//!
 //! Run: `cargo run --release -p chatwarden-inspect --example throughput`.
 //! `--no-names` leaves PERSON/LOCATION out (the pattern detectors only);
 //! `--messages N` sets the count per mix (default 200,000); `--disable ENTITY`
@@ -226,7 +229,7 @@ fn planted(rng: &mut Rng) -> String {
             rng.digits(4)
         ),
         1 => format!("{name}'s mobile: +49 151 {}", rng.digits(8)),
-        2 => format!("Handy: +44 7700 900{}", rng.digits(3)),
+        2 => format!("Handy: +44 79{} {}", rng.digits(2), rng.digits(6)),
         3 => format!("my card is {} exp 09/27", grouped(&card(rng, "4", 16), ' ')),
         4 => format!("MC {}", grouped(&card(rng, "5", 16), '-')),
         5 => "pls wire to DE89 3704 0044 0532 0130 00 today".to_string(),
@@ -257,6 +260,14 @@ fn planted(rng: &mut Rng) -> String {
     }
 }
 
+/// Nanoseconds this thread has run on a CPU (Linux `/proc/thread-self/schedstat`,
+/// first field), so a rate can be given per on-CPU second on a shared machine
+/// where wall time includes waiting for a core. `None` elsewhere.
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
 fn run(engine: &Engine, label: &str, messages: &[String]) {
     let bytes: usize = messages.iter().map(String::len).sum();
     let ctx = ScanContext::default();
@@ -264,15 +275,27 @@ fn run(engine: &Engine, label: &str, messages: &[String]) {
     for m in messages.iter().take(5_000) {
         std::hint::black_box(engine.scan(m, &ctx));
     }
+    let cpu0 = thread_cpu_ns();
     let start = Instant::now();
     let mut found = 0usize;
     for m in messages {
         found += engine.scan(m, &ctx).len();
     }
     let secs = start.elapsed().as_secs_f64();
+    let cpu = match (cpu0, thread_cpu_ns()) {
+        (Some(a), Some(b)) if b > a => Some((b - a) as f64 / 1e9),
+        _ => None,
+    };
     let n = messages.len();
+    let on_cpu = cpu.map_or_else(String::new, |c| {
+        format!(
+            "; on-CPU {c:.3} s, {:.0} msgs/s, {:.1} MB/s",
+            n as f64 / c,
+            bytes as f64 / c / 1e6
+        )
+    });
     println!(
-        "{label:5}: {n} messages ({bytes} bytes), {found} detections, {secs:.3} s, {:.0} msgs/s, {:.1} MB/s",
+        "{label:5}: {n} messages ({bytes} bytes), {found} detections; wall {secs:.3} s, {:.0} msgs/s, {:.1} MB/s{on_cpu}",
         n as f64 / secs,
         bytes as f64 / secs / 1e6,
     );

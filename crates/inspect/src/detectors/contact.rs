@@ -110,6 +110,11 @@ fn phone(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
             break;
         }
         let head = c.get(..i)?.trim_end();
+        let n = head.bytes().filter(u8::is_ascii_digit).count();
+        if !(7..=15).contains(&n) {
+            cut = i;
+            continue;
+        }
         if let Some(v) = phone_exact(head, ctx) {
             return Verdict::trimmed(v.score, 0, c.len() - head.len());
         }
