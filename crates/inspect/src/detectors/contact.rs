@@ -243,8 +243,7 @@ fn length_possible(region: phonenumber::country::Id, ds: &[u8]) -> bool {
 
 /// Splits an extension ("x549", " ext. 12") off a candidate.
 fn split_extension(c: &str) -> (&str, &str) {
-    let lower = c.to_ascii_lowercase();
-    match lower.find(['x', 'e']) {
+    match c.find(['x', 'X', 'e', 'E']) {
         Some(i) => (c.get(..i).unwrap_or(c).trim_end(), c.get(i..).unwrap_or("")),
         None => (c, ""),
     }
