@@ -128,6 +128,9 @@ pub struct Archive {
     pub(crate) dek_cache: HashMap<String, Secret>,
     /// Nonces for records sealed during ingest.
     pub(crate) nonces: seal::NoncePool,
+    /// Conversations whose last batch repeated stored messages: their next batch looks
+    /// message ids up before sealing (see [`Archive::ingest_batch`]).
+    pub(crate) look_up_first: HashSet<String>,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -303,6 +306,7 @@ impl Archive {
             log: LogState { tree },
             dek_cache: HashMap::new(),
             nonces: seal::NoncePool::new(),
+            look_up_first: HashSet::new(),
         })
     }
 
@@ -549,11 +553,40 @@ impl Archive {
 
     /// One transaction: upserts the conversation and its participants, inserts new
     /// messages (skipping ids already stored), findings, log leaves and a signed checkpoint.
+    ///
+    /// Fresh imports are the common case, so a batch is first built without looking its
+    /// message ids up: the store refuses it whole if any id is already stored (the insert
+    /// probes the id index anyway), and the batch is then rebuilt with the lookup. A
+    /// conversation that had stored ids keeps the lookup until a batch finds none.
     pub fn ingest_batch(
         &mut self,
         conv: &Conversation,
         messages: &[Message],
         findings: &[Finding],
+    ) -> Result<BatchReport, ArchiveError> {
+        let conv_id = conv.id.as_str();
+        if !self.look_up_first.contains(conv_id) {
+            match self.ingest_batch_with(conv, messages, findings, false) {
+                Err(ArchiveError::AlreadyStored { .. }) => {
+                    tracing::debug!(conversation = %conv_id, "batch repeats stored messages; looking ids up");
+                    self.look_up_first.insert(conv_id.to_string());
+                }
+                other => return other,
+            }
+        }
+        let report = self.ingest_batch_with(conv, messages, findings, true)?;
+        if report.duplicate == 0 {
+            self.look_up_first.remove(conv_id);
+        }
+        Ok(report)
+    }
+
+    fn ingest_batch_with(
+        &mut self,
+        conv: &Conversation,
+        messages: &[Message],
+        findings: &[Finding],
+        look_up_ids: bool,
     ) -> Result<BatchReport, ArchiveError> {
         let conv_id = conv.id.as_str().to_string();
         let mut batch = WriteBatch::default();
@@ -615,8 +648,13 @@ impl Archive {
         }
 
         // Messages: skip stored ids and repeats within the batch.
-        let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
-        let stored = self.store.existing_messages(&ids)?;
+        let stored = if look_up_ids {
+            let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
+            self.store.existing_messages(&ids)?
+        } else {
+            HashSet::new()
+        };
+        batch.messages_must_be_new = !look_up_ids;
         // message id -> its row in `batch.messages` (for findings' key scopes).
         let mut in_batch: HashMap<&str, usize> = HashMap::with_capacity(messages.len());
         // (sender, year, month) -> (key scope, data key), resolved once per batch.

@@ -61,6 +61,10 @@ pub enum ArchiveError {
     /// Another writer appended to the log in between: the batch was not applied.
     #[error("log conflict: expected the log to hold {expected} leaves, it holds {found}")]
     LogConflict { expected: u64, found: u64 },
+    /// A batch marked `messages_must_be_new` held a message that is already stored: the
+    /// batch was not applied.
+    #[error("{kind} {id} is already stored")]
+    AlreadyStored { kind: &'static str, id: String },
     /// Transparency-log code refused something (proofs, notes, checkpoints).
     #[error("transparency log: {0}")]
     Tlog(#[from] crate::tlog::TlogError),

@@ -126,6 +126,40 @@ fn ingest_then_read_back_everything() {
 }
 
 #[test]
+fn a_new_handle_repeating_stored_messages_falls_back_to_looking_ids_up() {
+    let env = Env::new();
+    let (conv, msgs, _) = sample();
+    let first = env.open().ingest_batch(&conv, &msgs[..3], &[]).unwrap();
+    // A fresh handle first builds the batch without looking ids up; the store refuses it
+    // whole (two ids are stored) and the batch is rebuilt with the lookup.
+    let mut a = env.open();
+    let r = a.ingest_batch(&conv, &msgs[1..4], &[]).unwrap();
+    assert_eq!((r.new, r.duplicate), (1, 2));
+    // Leaves: the new message, new participants and the ingest audit event; nothing left
+    // over from the refused attempt.
+    assert_eq!(r.log_size, first.log_size + r.new + r.new_participants + 1);
+    // A batch of only new messages after that.
+    let r2 = a.ingest_batch(&conv, &msgs[4..], &[]).unwrap();
+    assert_eq!((r2.new, r2.duplicate), (1, 0));
+    assert_eq!(r2.log_size, r.log_size + r2.new + r2.new_participants + 1);
+    // And a repeat again, on the now optimistic handle.
+    let r3 = a.ingest_batch(&conv, &msgs, &[]).unwrap();
+    assert_eq!((r3.new, r3.duplicate), (0, 5));
+    assert_eq!(r3.log_size, r2.log_size + r3.new_participants + 1);
+    assert_eq!(a.message_count().unwrap(), 5);
+    let report = a.verify().unwrap();
+    assert!(report.ok, "{:?}", report.problems);
+    let ids: Vec<_> = a
+        .messages(&conv.id)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let expected: Vec<_> = msgs.iter().map(|m| m.id.clone()).collect();
+    assert_eq!(ids, expected);
+}
+
+#[test]
 fn same_batch_twice_and_overlapping_exports_store_each_message_once() {
     let env = Env::new();
     let (conv, msgs, findings) = sample();

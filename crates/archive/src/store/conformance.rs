@@ -11,6 +11,7 @@ pub fn run(factory: Factory<'_>) -> Result<(), ArchiveError> {
     rows_round_trip(factory()?)?;
     duplicates_are_ignored(factory()?)?;
     log_conflict_applies_nothing(factory()?)?;
+    new_messages_only_rejects_a_stored_id(factory()?)?;
     key_updates(factory()?)?;
     holds_release(factory()?)?;
     leaves_and_checkpoints_stream_in_order(factory()?)?;
@@ -137,6 +138,7 @@ fn sample_batch() -> WriteBatch {
             frontier: vec![7; 64],
             created_at: 5_000,
         }),
+        messages_must_be_new: false,
     }
 }
 
@@ -254,6 +256,51 @@ fn duplicates_are_ignored(mut s: Box<dyn RecordStore>) -> Result<(), ArchiveErro
         "existing rows are not overwritten"
     );
     assert_eq!(s.data_key("c/c1/meta")?, Some(b.data_keys[0].clone()));
+    Ok(())
+}
+
+fn new_messages_only_rejects_a_stored_id(mut s: Box<dyn RecordStore>) -> Result<(), ArchiveError> {
+    s.apply(&sample_batch())?;
+    let before = s.log_size()?;
+    let batch = WriteBatch {
+        expected_log_size: before,
+        messages: vec![
+            message("m-new", "c1", 9, 9_000, "c/c1/s/p1/1970-01", before),
+            message("m1", "c1", 10, 10_000, "c/c1/s/p1/1970-01", before + 1),
+        ],
+        leaves: vec![
+            leaf(before, "message", "m-new"),
+            leaf(before + 1, "message", "m1"),
+        ],
+        messages_must_be_new: true,
+        ..WriteBatch::default()
+    };
+    match s.apply(&batch) {
+        Err(ArchiveError::AlreadyStored { kind, id }) => {
+            assert_eq!((kind, id.as_str()), ("message", "m1"));
+        }
+        other => panic!("expected AlreadyStored, got {other:?}"),
+    }
+    // Nothing of the batch was applied.
+    assert_eq!(s.log_size()?, before);
+    assert!(s.message("m-new")?.is_none());
+    // Without stored ids the same kind of batch applies.
+    s.apply(&WriteBatch {
+        expected_log_size: before,
+        messages: vec![message(
+            "m-new",
+            "c1",
+            9,
+            9_000,
+            "c/c1/s/p1/1970-01",
+            before,
+        )],
+        leaves: vec![leaf(before, "message", "m-new")],
+        messages_must_be_new: true,
+        ..WriteBatch::default()
+    })?;
+    assert!(s.message("m-new")?.is_some());
+    assert_eq!(s.log_size()?, before + 1);
     Ok(())
 }
 

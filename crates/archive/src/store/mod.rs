@@ -188,6 +188,10 @@ pub struct WriteBatch {
     pub hold_releases: Vec<(String, i64, String)>,
     pub leaves: Vec<LeafRow>,
     pub checkpoint: Option<CheckpointRow>,
+    /// When set, every row in `messages` must be new: an id already stored makes `apply`
+    /// fail with [`ArchiveError::AlreadyStored`] and change nothing. Lets the writer skip
+    /// looking the ids up before sealing (the insert probes the id index anyway).
+    pub messages_must_be_new: bool,
 }
 
 /// Which findings to list.

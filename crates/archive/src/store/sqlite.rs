@@ -310,7 +310,7 @@ impl RecordStore for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
             )?;
             for m in &b.messages {
-                st.execute(params![
+                let inserted = st.execute(params![
                     m.id,
                     m.conversation,
                     m.seq,
@@ -319,6 +319,13 @@ impl RecordStore for SqliteStore {
                     m.sealed,
                     i64_of(m.leaf_index)
                 ])?;
+                if inserted == 0 && b.messages_must_be_new {
+                    // Dropping `tx` rolls the whole batch back.
+                    return Err(ArchiveError::AlreadyStored {
+                        kind: "message",
+                        id: m.id.clone(),
+                    });
+                }
             }
             let mut st = tx.prepare_cached(
                 "INSERT INTO findings (id, message, conversation, entity, key_scope, sealed, leaf_index)
