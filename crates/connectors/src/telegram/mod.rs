@@ -501,7 +501,6 @@ struct Messages<'a> {
     warnings: &'a mut WarningSink,
     line_base: u64,
     seq: u64,
-    index: u64,
     done: bool,
 }
 
@@ -536,7 +535,7 @@ impl Messages<'_> {
                 Ok(m) => m,
                 Err(e) => return self.fail(e),
             };
-            self.index += 1;
+
             let ctx = ChatCtx {
                 conversation: self.conversation,
                 chat_id: self.chat_id,
@@ -631,7 +630,7 @@ impl ExportSource for TelegramExport {
             warnings: &mut self.warnings,
             line_base,
             seq: 0,
-            index: 0,
+
             done: false,
         }))
     }
