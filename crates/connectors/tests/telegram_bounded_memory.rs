@@ -1,4 +1,5 @@
-//! A 200 MB Telegram export streams in bounded memory (invariant 8).
+//! A large Telegram export (50 MB by default) streams in bounded memory (invariant 8):
+//! resident memory grows by far less than the file, as a reader holding it would.
 //!
 //! Alone in its test binary so no other test moves the peak RSS. The size can
 //! be changed with `CHATWARDEN_TG_BIG_MB` (e.g. smaller on slow machines).
@@ -16,15 +17,15 @@ fn status_kb(field: &str) -> u64 {
 }
 
 #[test]
-fn a_200_mb_export_streams_in_bounded_memory() {
-    if !std::path::Path::new("/proc/self/clear_refs").exists() {
-        eprintln!("no /proc: skipped");
-        return;
-    }
+fn a_large_export_streams_in_bounded_memory() {
+    assert!(
+        std::path::Path::new("/proc/self/clear_refs").exists(),
+        "this test reads peak memory from /proc (Linux)"
+    );
     let mb: u64 = std::env::var("CHATWARDEN_TG_BIG_MB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+        .unwrap_or(50);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("result.json");
     let mut w = BufWriter::new(std::fs::File::create(&path).unwrap());
@@ -83,5 +84,10 @@ fn a_200_mb_export_streams_in_bounded_memory() {
         "{mb} MB, {n} messages, two passes in {secs:.1} s ({:.1} MB/s per pass), peak RSS growth {growth_mb:.1} MB",
         2.0 * mb as f64 / secs
     );
-    assert!(growth_mb < 48.0, "RSS grew by {growth_mb:.1} MB");
+    // A reader that held the file (or a JSON tree of it) would grow by at least its size.
+    let limit = (mb as f64 / 4.0).max(12.0);
+    assert!(
+        growth_mb < limit,
+        "RSS grew by {growth_mb:.1} MB for a {mb} MB export"
+    );
 }
