@@ -384,7 +384,23 @@ impl WhatsAppExport {
         self.with_lines(|lines| {
             let mut scan = Scan::default();
             let mut names = body::SenderCache::default();
+            // The sender of the last header, to skip the set look-up on runs.
+            let mut last_sender = String::new();
             while let Some(line) = lines.next_line()? {
+                // A line starting with an ASCII byte other than a digit or `[`
+                // (most continuation lines) is never a header: the same first-byte
+                // rule as the header parser's, checked before calling it.
+                if let Some(&b) = line.as_bytes().first()
+                    && b.is_ascii()
+                    && !b.is_ascii_digit()
+                    && b != b'['
+                {
+                    if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty()
+                    {
+                        scan.text_before_first += 1;
+                    }
+                    continue;
+                }
                 let Some(h) = header::parse_for(line, &shape) else {
                     if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty()
                     {
@@ -397,23 +413,35 @@ impl WhatsAppExport {
                     scan.stats.add(h.date);
                 }
                 let rest = line.get(h.rest..).unwrap_or_default();
-                // Does the chat's title also send plain (no leading LRM) messages?
-                // Then it is a person (1:1 partner), not a group name.
-                if let Some(t) = title.as_deref()
-                    && let Head::User { sender, body } =
-                        body::classify_cached(rest, None, &mut names)
-                    && sender == t
-                    && !body.trim_start_matches(' ').starts_with('\u{200E}')
-                {
-                    scan.title_plain = true;
-                }
-                match body::classify_cached(rest, title.as_deref(), &mut names) {
+                // Classified once without the title; the title only changes the
+                // answer for a line "title: <LRM>…" (an iOS event attributed to the
+                // chat), so only such a line is classified again with it.
+                let head = body::classify_cached(rest, None, &mut names);
+                let head = match (&head, title.as_deref()) {
+                    (Head::User { sender, body }, Some(t)) if sender == t => {
+                        if body.trim_start_matches(' ').starts_with('\u{200E}') {
+                            body::classify_cached(rest, Some(t), &mut names)
+                        } else {
+                            // The chat's title also sends plain (no leading LRM)
+                            // messages: it is a person (1:1 partner), not a group name.
+                            scan.title_plain = true;
+                            head
+                        }
+                    }
+                    _ => head,
+                };
+                match head {
                     Head::User { sender, .. } => {
-                        if scan.senders.contains(sender.as_ref()) {
+                        if *sender == *last_sender || scan.senders.contains(sender.as_ref()) {
                         } else if scan.senders.len() < max_participants {
-                            scan.senders.insert(sender.into_owned());
+                            scan.senders.insert(sender.as_ref().to_owned());
                         } else {
                             scan.senders_dropped = true;
+                            continue;
+                        }
+                        if *sender != *last_sender {
+                            last_sender.clear();
+                            last_sender.push_str(&sender);
                         }
                     }
                     Head::System { text } => {
@@ -597,13 +625,17 @@ struct Scan {
 /// fall-back hour); a key whose time is more than [`OCCURRENCE_WINDOW_HOURS`]
 /// behind the latest time seen is forgotten.
 ///
-/// Keys are 64-bit SipHash digests of the three fields under a key drawn at random
-/// for each read (`RandomState`): the counts only ever compare messages of one
-/// read, and a random key keeps crafted input from making two different messages
-/// share a count (an accidental collision has odds of about 2⁻⁶⁴ per pair).
+/// Keys are 64-bit foldhash digests of the three fields under a seed drawn at
+/// random for each read (`foldhash::quality::RandomState`): the counts only ever
+/// compare messages of one read, and a random seed keeps input from being crafted
+/// offline to make two different messages share a count (foldhash is built to
+/// resist that with a hidden seed, though it makes no cryptographic claim; an
+/// accidental collision has odds of about 2⁻⁶⁴ per pair). A shared count would
+/// only change which occurrence number a message's id carries, never merge two
+/// messages.
 #[derive(Default)]
 struct Occurrences {
-    keys: std::hash::RandomState,
+    keys: foldhash::quality::RandomState,
     counts: HashMap<u64, (u64, DateTime), std::hash::BuildHasherDefault<KeyHasher>>,
     latest: Option<DateTime>,
     since_prune: u32,
