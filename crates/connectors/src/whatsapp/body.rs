@@ -43,7 +43,7 @@ const SENDER_CACHE: usize = 4096;
 #[derive(Default)]
 pub struct SenderCache {
     few: Vec<(Box<str>, bool)>,
-    many: std::collections::HashMap<Box<str>, bool>,
+    many: foldhash::HashMap<Box<str>, bool>,
 }
 
 impl SenderCache {

@@ -729,7 +729,7 @@ struct Messages<'a, R> {
     done: bool,
     /// Buffers of the last finished message, reused for the next one.
     spare: (String, String),
-    sender_ids: HashMap<String, ParticipantId>,
+    sender_ids: foldhash::HashMap<String, ParticipantId>,
     /// System-phrase answers per raw sender text.
     names: body::SenderCache,
 }
@@ -1013,7 +1013,7 @@ impl ExportSource for WhatsAppExport {
             occurrences: Occurrences::default(),
             done: false,
             spare: (String::new(), String::new()),
-            sender_ids: HashMap::new(),
+            sender_ids: foldhash::HashMap::default(),
             names: body::SenderCache::default(),
         }))
     }

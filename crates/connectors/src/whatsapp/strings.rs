@@ -7,8 +7,8 @@
 //! a real export. Matching is case-insensitive, after invisible marks are removed.
 
 use chatwarden_model::MediaKind;
+use foldhash::{HashMap, HashSet};
 use memchr::memmem::Finder;
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// One language's strings.
@@ -695,6 +695,14 @@ fn lower_tail(s: &str, n: usize) -> Option<(usize, String)> {
     Some((cut, lower(s.get(cut..)?)))
 }
 
+/// Where the last `p.len()` bytes of `s` start, when they lowercased equal `p`
+/// (as [`lower_tail`] then a comparison, without allocating for ASCII tails).
+fn tail_is(s: &str, p: &str) -> Option<usize> {
+    let cut = s.len().checked_sub(p.len())?;
+    let tail = s.get(cut..)?;
+    with_lower(tail, |t| t == p).then_some(cut)
+}
+
 /// The body without a trailing edited marker, when it has one.
 pub fn strip_edited(body: &str) -> Option<&str> {
     let trimmed = body.trim_end();
@@ -702,9 +710,7 @@ pub fn strip_edited(body: &str) -> Option<&str> {
         return None;
     }
     for p in &TABLES.edited {
-        if let Some((cut, tail)) = lower_tail(trimmed, p.len())
-            && tail == *p
-        {
+        if let Some(cut) = tail_is(trimmed, p) {
             return trimmed.get(..cut).map(str::trim_end);
         }
     }
@@ -736,9 +742,7 @@ pub fn attached_name(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     for suffix in &TABLES.file_attached {
-        if let Some((cut, tail)) = lower_tail(t, suffix.len())
-            && tail == *suffix
-        {
+        if let Some(cut) = tail_is(t, suffix) {
             let name = t.get(..cut)?.trim();
             if !name.is_empty() {
                 return Some((name, ""));
