@@ -11,6 +11,7 @@ pub mod detect;
 mod error;
 mod lines;
 mod options;
+pub mod slack;
 mod source;
 pub mod telegram;
 pub mod whatsapp;

@@ -3,6 +3,7 @@
 use crate::detect::{self, Format, Input, Sniffed};
 use crate::error::ConnectorError;
 use crate::options::{ParseOptions, Warning};
+use crate::slack::SlackExport;
 use crate::telegram::TelegramExport;
 use crate::whatsapp_webhook::WebhookExport;
 use crate::zipsafe::SafeZip;
@@ -37,6 +38,7 @@ enum Choice {
     /// A Telegram `result.json` inside a zip, copied out to a temporary file.
     TelegramInZip(Input, String),
     Webhook,
+    Slack,
 }
 
 fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, ConnectorError> {
@@ -48,19 +50,26 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
                 None => Choice::Telegram,
             },
             Format::WhatsappWebhook => Choice::Webhook,
+            Format::Slack => Choice::Slack,
         });
     }
     let head = input.head(label)?;
     match detect::sniff(&head) {
         Sniffed::Json(Format::Telegram) => Ok(Choice::Telegram),
         Sniffed::Json(Format::WhatsappWebhook) => Ok(Choice::Webhook),
-        Sniffed::Json(Format::Whatsapp) | Sniffed::Text => Ok(Choice::Whatsapp),
+        // A Slack export is a zip, never a bare JSON document.
+        Sniffed::Json(Format::Whatsapp) | Sniffed::Json(Format::Slack) | Sniffed::Text => {
+            Ok(Choice::Whatsapp)
+        }
+        Sniffed::Zip if crate::slack::zip_is_slack(input, label, opts).unwrap_or(false) => {
+            Ok(Choice::Slack)
+        }
         Sniffed::Zip => Ok(telegram_in_zip(input, label, opts)?.unwrap_or(Choice::Whatsapp)),
         Sniffed::UnknownJson => Err(ConnectorError::NotRecognized {
             file: label.to_owned(),
             tried: "telegram (JSON without `messages` or `chats`), whatsapp-webhook (JSON \
-                    without `object: whatsapp_business_account` or `entry`), whatsapp (JSON, \
-                    not chat text)"
+                    without `object: whatsapp_business_account` or `entry`), slack (a zip \
+                    export, not one JSON file), whatsapp (JSON, not chat text)"
                 .to_owned(),
         }),
     }
@@ -135,6 +144,8 @@ fn open_choice(
         }
         Choice::Webhook if all => Ok(boxed(WebhookExport::open_input_all(input, label, opts)?)),
         Choice::Webhook => Ok(boxed(vec![WebhookExport::open_input(input, label, opts)?])),
+        Choice::Slack if all => Ok(boxed(SlackExport::open_input_all(input, label, opts)?)),
+        Choice::Slack => Ok(boxed(vec![SlackExport::open_input(input, label, opts)?])),
     }
 }
 
