@@ -29,6 +29,8 @@ pub enum Format {
     WhatsappWebhook,
     /// Slack workspace export zip (channels, DMs, day files).
     Slack,
+    /// Microsoft Teams messages as Microsoft Graph `chatMessage` JSON.
+    Teams,
 }
 
 impl Format {
@@ -38,6 +40,7 @@ impl Format {
             Format::Telegram,
             Format::WhatsappWebhook,
             Format::Slack,
+            Format::Teams,
             Format::Whatsapp,
         ]
     }
@@ -49,6 +52,7 @@ impl Format {
             Format::Telegram => "telegram",
             Format::WhatsappWebhook => "whatsapp-webhook",
             Format::Slack => "slack",
+            Format::Teams => "teams",
         }
     }
 }
@@ -74,6 +78,7 @@ impl FromStr for Format {
             "telegram" | "telegram-json" => Ok(Format::Telegram),
             "whatsapp-webhook" | "whatsapp-cloud" | "webhook" => Ok(Format::WhatsappWebhook),
             "slack" | "slack-export" => Ok(Format::Slack),
+            "teams" | "teams-graph" | "msteams" => Ok(Format::Teams),
             _ => Err(ParseFormatError(s.to_owned())),
         }
     }
@@ -231,6 +236,14 @@ fn json_shape(head: &[u8]) -> Option<Format> {
     }
     if has("messages") && (has("type") || has("name") || has("id")) {
         return Some(Format::Telegram);
+    }
+    // Microsoft Graph: a list response (`@odata.context` + `value`) or a bare
+    // array of chatMessage records.
+    if (has("@odata.context") && has("value"))
+        || has("messageType")
+        || (has("createdDateTime") && has("body") && (has("chatId") || has("channelIdentity")))
+    {
+        return Some(Format::Teams);
     }
     None
 }

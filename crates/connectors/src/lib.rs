@@ -13,6 +13,7 @@ mod lines;
 mod options;
 pub mod slack;
 mod source;
+pub mod teams;
 pub mod telegram;
 pub mod whatsapp;
 pub mod whatsapp_webhook;

@@ -4,6 +4,7 @@ use crate::detect::{self, Format, Input, Sniffed};
 use crate::error::ConnectorError;
 use crate::options::{ParseOptions, Warning};
 use crate::slack::SlackExport;
+use crate::teams::TeamsExport;
 use crate::telegram::TelegramExport;
 use crate::whatsapp_webhook::WebhookExport;
 use crate::zipsafe::SafeZip;
@@ -39,6 +40,7 @@ enum Choice {
     TelegramInZip(Input, String),
     Webhook,
     Slack,
+    Teams,
 }
 
 fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, ConnectorError> {
@@ -51,12 +53,14 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
             },
             Format::WhatsappWebhook => Choice::Webhook,
             Format::Slack => Choice::Slack,
+            Format::Teams => Choice::Teams,
         });
     }
     let head = input.head(label)?;
     match detect::sniff(&head) {
         Sniffed::Json(Format::Telegram) => Ok(Choice::Telegram),
         Sniffed::Json(Format::WhatsappWebhook) => Ok(Choice::Webhook),
+        Sniffed::Json(Format::Teams) => Ok(Choice::Teams),
         // A Slack export is a zip, never a bare JSON document.
         Sniffed::Json(Format::Whatsapp) | Sniffed::Json(Format::Slack) | Sniffed::Text => {
             Ok(Choice::Whatsapp)
@@ -68,8 +72,9 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
         Sniffed::UnknownJson => Err(ConnectorError::NotRecognized {
             file: label.to_owned(),
             tried: "telegram (JSON without `messages` or `chats`), whatsapp-webhook (JSON \
-                    without `object: whatsapp_business_account` or `entry`), slack (a zip \
-                    export, not one JSON file), whatsapp (JSON, not chat text)"
+                    without `object: whatsapp_business_account` or `entry`), teams (JSON without \
+                    `@odata.context`+`value` or `messageType`), slack (a zip export, not one \
+                    JSON file), whatsapp (JSON, not chat text)"
                 .to_owned(),
         }),
     }
@@ -146,6 +151,8 @@ fn open_choice(
         Choice::Webhook => Ok(boxed(vec![WebhookExport::open_input(input, label, opts)?])),
         Choice::Slack if all => Ok(boxed(SlackExport::open_input_all(input, label, opts)?)),
         Choice::Slack => Ok(boxed(vec![SlackExport::open_input(input, label, opts)?])),
+        Choice::Teams if all => Ok(boxed(TeamsExport::open_input_all(input, label, opts)?)),
+        Choice::Teams => Ok(boxed(vec![TeamsExport::open_input(input, label, opts)?])),
     }
 }
 
