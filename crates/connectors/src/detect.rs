@@ -31,6 +31,10 @@ pub enum Format {
     Slack,
     /// Microsoft Teams messages as Microsoft Graph `chatMessage` JSON.
     Teams,
+    /// Signal: the app's takeout JSON lines (`main.jsonl`) or sigexport `data.json`.
+    Signal,
+    /// DiscordChatExporter JSON (one channel per file).
+    Discord,
 }
 
 impl Format {
@@ -41,6 +45,8 @@ impl Format {
             Format::WhatsappWebhook,
             Format::Slack,
             Format::Teams,
+            Format::Signal,
+            Format::Discord,
             Format::Whatsapp,
         ]
     }
@@ -53,6 +59,8 @@ impl Format {
             Format::WhatsappWebhook => "whatsapp-webhook",
             Format::Slack => "slack",
             Format::Teams => "teams",
+            Format::Signal => "signal",
+            Format::Discord => "discord",
         }
     }
 }
@@ -77,6 +85,8 @@ impl FromStr for Format {
             "whatsapp" | "whatsapp-txt" | "whatsapp-zip" => Ok(Format::Whatsapp),
             "telegram" | "telegram-json" => Ok(Format::Telegram),
             "whatsapp-webhook" | "whatsapp-cloud" | "webhook" => Ok(Format::WhatsappWebhook),
+            "signal" | "signal-jsonl" | "sigexport" => Ok(Format::Signal),
+            "discord" | "discord-json" | "discordchatexporter" => Ok(Format::Discord),
             "slack" | "slack-export" => Ok(Format::Slack),
             "teams" | "teams-graph" | "msteams" => Ok(Format::Teams),
             _ => Err(ParseFormatError(s.to_owned())),
@@ -237,6 +247,9 @@ fn json_shape(head: &[u8]) -> Option<Format> {
     if has("messages") && (has("type") || has("name") || has("id")) {
         return Some(Format::Telegram);
     }
+    if has("guild") && has("channel") {
+        return Some(Format::Discord);
+    }
     // Microsoft Graph: a list response (`@odata.context` + `value`) or a bare
     // array of chatMessage records.
     if (has("@odata.context") && has("value"))
@@ -244,6 +257,9 @@ fn json_shape(head: &[u8]) -> Option<Format> {
         || (has("createdDateTime") && has("body") && (has("chatId") || has("channelIdentity")))
     {
         return Some(Format::Teams);
+    }
+    if crate::signal::variant_from_keys(&keys).is_some() {
+        return Some(Format::Signal);
     }
     None
 }

@@ -8,9 +8,11 @@
 //! that holds several (a Telegram account export, a webhook capture).
 
 pub mod detect;
+pub mod discord;
 mod error;
 mod lines;
 mod options;
+pub mod signal;
 pub mod slack;
 mod source;
 pub mod teams;

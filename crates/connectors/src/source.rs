@@ -1,8 +1,10 @@
 //! The trait every opened export implements, and format detection.
 
 use crate::detect::{self, Format, Input, Sniffed};
+use crate::discord::DiscordExport;
 use crate::error::ConnectorError;
 use crate::options::{ParseOptions, Warning};
+use crate::signal::SignalExport;
 use crate::slack::SlackExport;
 use crate::teams::TeamsExport;
 use crate::telegram::TelegramExport;
@@ -41,6 +43,8 @@ enum Choice {
     Webhook,
     Slack,
     Teams,
+    Signal,
+    Discord,
 }
 
 fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, ConnectorError> {
@@ -54,12 +58,16 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
             Format::WhatsappWebhook => Choice::Webhook,
             Format::Slack => Choice::Slack,
             Format::Teams => Choice::Teams,
+            Format::Signal => Choice::Signal,
+            Format::Discord => Choice::Discord,
         });
     }
     let head = input.head(label)?;
     match detect::sniff(&head) {
         Sniffed::Json(Format::Telegram) => Ok(Choice::Telegram),
         Sniffed::Json(Format::WhatsappWebhook) => Ok(Choice::Webhook),
+        Sniffed::Json(Format::Signal) => Ok(Choice::Signal),
+        Sniffed::Json(Format::Discord) => Ok(Choice::Discord),
         Sniffed::Json(Format::Teams) => Ok(Choice::Teams),
         // A Slack export is a zip, never a bare JSON document.
         Sniffed::Json(Format::Whatsapp) | Sniffed::Json(Format::Slack) | Sniffed::Text => {
@@ -72,9 +80,11 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
         Sniffed::UnknownJson => Err(ConnectorError::NotRecognized {
             file: label.to_owned(),
             tried: "telegram (JSON without `messages` or `chats`), whatsapp-webhook (JSON \
-                    without `object: whatsapp_business_account` or `entry`), teams (JSON without \
-                    `@odata.context`+`value` or `messageType`), slack (a zip export, not one \
-                    JSON file), whatsapp (JSON, not chat text)"
+                    without `object: whatsapp_business_account` or `entry`), signal (JSON lines \
+                    without a takeout frame or sigexport date/sender/body), discord (JSON \
+                    without `guild` and `channel`), teams (JSON without `@odata.context`+`value` \
+                    or `messageType`), slack (a zip export, not one JSON file), whatsapp (JSON, \
+                    not chat text)"
                 .to_owned(),
         }),
     }
@@ -153,6 +163,9 @@ fn open_choice(
         Choice::Slack => Ok(boxed(vec![SlackExport::open_input(input, label, opts)?])),
         Choice::Teams if all => Ok(boxed(TeamsExport::open_input_all(input, label, opts)?)),
         Choice::Teams => Ok(boxed(vec![TeamsExport::open_input(input, label, opts)?])),
+        Choice::Signal if all => Ok(boxed(SignalExport::open_input_all(input, label, opts)?)),
+        Choice::Signal => Ok(boxed(vec![SignalExport::open_input(input, label, opts)?])),
+        Choice::Discord => Ok(boxed(vec![DiscordExport::open_input(input, label, opts)?])),
     }
 }
 
