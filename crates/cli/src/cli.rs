@@ -7,8 +7,8 @@ use std::path::PathBuf;
 #[command(
     name = "chatwarden",
     version,
-    about = "Capture, inspect and keep business chats (WhatsApp and more) in an encrypted, tamper-evident archive",
-    long_about = "chatwarden reads chat exports (WhatsApp .txt/.zip today), finds personal, payment, health and \
+    about = "Capture, inspect and keep business chats (WhatsApp, Telegram, Slack, Teams, Signal, Discord) in an encrypted, tamper-evident archive",
+    long_about = "chatwarden reads chat exports (WhatsApp, Telegram, Slack, Teams, Signal, Discord, WhatsApp webhooks), finds personal, payment, health and \
 secret data in them, and keeps everything in an encrypted, tamper-evident archive on your own machine.\n\n\
 Start with `chatwarden demo` to see it work on a sample corpus.",
     after_help = "Exit codes: 0 success · 1 error · 2 usage error · 3 some inputs failed · 4 verification found a problem"
@@ -140,14 +140,15 @@ pub struct ExportOptions {
     #[arg(long)]
     pub custodian: Option<String>,
     /// Force the input format instead of detecting it from the content
-    /// (whatsapp, telegram, whatsapp-webhook).
+    /// (whatsapp, telegram, slack, teams, signal, discord, whatsapp-webhook).
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct ParseArgs {
-    /// An export: WhatsApp .txt/.zip, Telegram result.json, captured WhatsApp Cloud API webhooks.
+    /// An export: WhatsApp .txt/.zip, Telegram result.json, Slack export .zip, Teams Graph JSON,
+    /// Signal .jsonl/data.json, DiscordChatExporter JSON, captured WhatsApp Cloud API webhooks.
     pub file: PathBuf,
     #[command(flatten)]
     pub export: ExportOptions,
