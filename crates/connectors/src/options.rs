@@ -162,6 +162,35 @@ impl WarningSink {
     }
 }
 
+/// The first of the conversations a file holds, for callers that open just one: a file
+/// with none is not recognised (`tried` says what was looked for); a file with more says
+/// so in the first one's warnings (`holds` and `what` word it: "file holds", "chats").
+pub(crate) fn first_conversation<T>(
+    mut all: Vec<T>,
+    file: &str,
+    tried: &str,
+    holds: &str,
+    what: &str,
+    warnings: impl FnOnce(&mut T) -> &mut WarningSink,
+) -> Result<T, crate::ConnectorError> {
+    let count = all.len();
+    if all.is_empty() {
+        return Err(crate::ConnectorError::NotRecognized {
+            file: file.to_owned(),
+            tried: tried.to_owned(),
+        });
+    }
+    let mut first = all.swap_remove(0);
+    if count > 1 {
+        warnings(&mut first).push(
+            file,
+            None,
+            format!("{holds} {count} {what}; only the first is read here (use open_all)"),
+        );
+    }
+    Ok(first)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,23 +174,15 @@ impl SignalExport {
         file: &str,
         opts: &ParseOptions,
     ) -> Result<SignalExport, ConnectorError> {
-        let mut all = Self::open_input_all(input, file, opts)?;
-        let count = all.len();
-        if all.is_empty() {
-            return Err(ConnectorError::NotRecognized {
-                file: file.to_owned(),
-                tried: "signal (no chat with messages in the export)".to_owned(),
-            });
-        }
-        let mut first = all.swap_remove(0);
-        if count > 1 {
-            first.warnings.push(
-                file,
-                None,
-                format!("file holds {count} chats; only the first is read here (use open_all)"),
-            );
-        }
-        Ok(first)
+        let all = Self::open_input_all(input, file, opts)?;
+        crate::options::first_conversation(
+            all,
+            file,
+            "signal (no chat with messages in the export)",
+            "file holds",
+            "chats",
+            |e| &mut e.warnings,
+        )
     }
 }
 

@@ -352,25 +352,15 @@ impl SlackExport {
         file: &str,
         opts: &ParseOptions,
     ) -> Result<SlackExport, ConnectorError> {
-        let mut all = Self::open_input_all(input, file, opts)?;
-        let count = all.len();
-        if all.is_empty() {
-            return Err(ConnectorError::NotRecognized {
-                file: file.to_owned(),
-                tried: "slack (export with no conversation folders)".to_owned(),
-            });
-        }
-        let mut first = all.swap_remove(0);
-        if count > 1 {
-            first.warnings.push(
-                file,
-                None,
-                format!(
-                    "workspace export holds {count} conversations; only the first is read here (use open_all)"
-                ),
-            );
-        }
-        Ok(first)
+        let all = Self::open_input_all(input, file, opts)?;
+        crate::options::first_conversation(
+            all,
+            file,
+            "slack (export with no conversation folders)",
+            "workspace export holds",
+            "conversations",
+            |e| &mut e.warnings,
+        )
     }
 
     /// The Slack channel id (`C…`, `G…`, `D…`), or the folder name when unlisted.

@@ -281,25 +281,15 @@ impl TeamsExport {
         file: &str,
         opts: &ParseOptions,
     ) -> Result<TeamsExport, ConnectorError> {
-        let mut all = Self::open_input_all(input, file, opts)?;
-        let count = all.len();
-        if all.is_empty() {
-            return Err(ConnectorError::NotRecognized {
-                file: file.to_owned(),
-                tried: "teams (no chatMessage records)".to_owned(),
-            });
-        }
-        let mut first = all.swap_remove(0);
-        if count > 1 {
-            first.warnings.push(
-                file,
-                None,
-                format!(
-                    "file holds {count} chats or channels; only the first is read here (use open_all)"
-                ),
-            );
-        }
-        Ok(first)
+        let all = Self::open_input_all(input, file, opts)?;
+        crate::options::first_conversation(
+            all,
+            file,
+            "teams (no chatMessage records)",
+            "file holds",
+            "chats or channels",
+            |e| &mut e.warnings,
+        )
     }
 }
 

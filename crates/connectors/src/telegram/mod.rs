@@ -443,25 +443,15 @@ impl TelegramExport {
         file: &str,
         opts: &ParseOptions,
     ) -> Result<TelegramExport, ConnectorError> {
-        let mut all = Self::open_input_all(input, file, opts)?;
-        let count = all.len();
-        if all.is_empty() {
-            return Err(ConnectorError::NotRecognized {
-                file: file.to_owned(),
-                tried: "telegram (account export with no chats)".to_owned(),
-            });
-        }
-        let mut first = all.swap_remove(0);
-        if count > 1 {
-            first.warnings.push(
-                file,
-                None,
-                format!(
-                    "account export holds {count} chats; only the first is read here (use open_all)"
-                ),
-            );
-        }
-        Ok(first)
+        let all = Self::open_input_all(input, file, opts)?;
+        crate::options::first_conversation(
+            all,
+            file,
+            "telegram (account export with no chats)",
+            "account export holds",
+            "chats",
+            |e| &mut e.warnings,
+        )
     }
 
     /// The chat's Telegram id as written in the export.

@@ -197,25 +197,15 @@ impl WebhookExport {
         file: &str,
         opts: &ParseOptions,
     ) -> Result<WebhookExport, ConnectorError> {
-        let mut all = Self::open_input_all(input, file, opts)?;
-        let count = all.len();
-        if all.is_empty() {
-            return Err(ConnectorError::NotRecognized {
-                file: file.to_owned(),
-                tried: "whatsapp-webhook (no message events in the file)".to_owned(),
-            });
-        }
-        let mut first = all.swap_remove(0);
-        if count > 1 {
-            first.warnings.push(
-                file,
-                None,
-                format!(
-                    "file holds {count} conversations; only the first is read here (use open_all)"
-                ),
-            );
-        }
-        Ok(first)
+        let all = Self::open_input_all(input, file, opts)?;
+        crate::options::first_conversation(
+            all,
+            file,
+            "whatsapp-webhook (no message events in the file)",
+            "file holds",
+            "conversations",
+            |e| &mut e.warnings,
+        )
     }
 }
 
