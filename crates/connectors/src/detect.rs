@@ -35,6 +35,8 @@ pub enum Format {
     Signal,
     /// DiscordChatExporter JSON (one channel per file).
     Discord,
+    /// WeChat: WeChatMsg/MemoTrace CSV or ChatLab JSON/JSONL (one chat per file).
+    Wechat,
 }
 
 impl Format {
@@ -47,6 +49,7 @@ impl Format {
             Format::Teams,
             Format::Signal,
             Format::Discord,
+            Format::Wechat,
             Format::Whatsapp,
         ]
     }
@@ -61,6 +64,7 @@ impl Format {
             Format::Teams => "teams",
             Format::Signal => "signal",
             Format::Discord => "discord",
+            Format::Wechat => "wechat",
         }
     }
 }
@@ -89,6 +93,7 @@ impl FromStr for Format {
             "discord" | "discord-json" | "discordchatexporter" => Ok(Format::Discord),
             "slack" | "slack-export" => Ok(Format::Slack),
             "teams" | "teams-graph" | "msteams" => Ok(Format::Teams),
+            "wechat" | "wechat-csv" | "chatlab" | "weixin" => Ok(Format::Wechat),
             _ => Err(ParseFormatError(s.to_owned())),
         }
     }
@@ -237,6 +242,9 @@ fn first_object_keys(head: &[u8]) -> (Vec<String>, Option<String>) {
 fn json_shape(head: &[u8]) -> Option<Format> {
     let (keys, object) = first_object_keys(head);
     let has = |k: &str| keys.iter().any(|x| x == k);
+    if crate::wechat::is_chatlab_keys(&keys) {
+        return Some(Format::Wechat);
+    }
     if object.as_deref() == Some("whatsapp_business_account") || (has("entry") && !has("messages"))
     {
         return Some(Format::WhatsappWebhook);

@@ -17,6 +17,7 @@ pub mod slack;
 mod source;
 pub mod teams;
 pub mod telegram;
+pub mod wechat;
 pub mod whatsapp;
 pub mod whatsapp_webhook;
 pub mod zipsafe;

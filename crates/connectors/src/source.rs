@@ -8,6 +8,7 @@ use crate::signal::SignalExport;
 use crate::slack::SlackExport;
 use crate::teams::TeamsExport;
 use crate::telegram::TelegramExport;
+use crate::wechat::WechatExport;
 use crate::whatsapp_webhook::WebhookExport;
 use crate::zipsafe::SafeZip;
 use chatwarden_model::{Conversation, Message};
@@ -45,6 +46,7 @@ enum Choice {
     Teams,
     Signal,
     Discord,
+    Wechat,
 }
 
 fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, ConnectorError> {
@@ -60,6 +62,7 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
             Format::Teams => Choice::Teams,
             Format::Signal => Choice::Signal,
             Format::Discord => Choice::Discord,
+            Format::Wechat => Choice::Wechat,
         });
     }
     let head = input.head(label)?;
@@ -69,6 +72,8 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
         Sniffed::Json(Format::Signal) => Ok(Choice::Signal),
         Sniffed::Json(Format::Discord) => Ok(Choice::Discord),
         Sniffed::Json(Format::Teams) => Ok(Choice::Teams),
+        Sniffed::Json(Format::Wechat) => Ok(Choice::Wechat),
+        Sniffed::Text if crate::wechat::is_wechat_csv(&head) => Ok(Choice::Wechat),
         // A Slack export is a zip, never a bare JSON document.
         Sniffed::Json(Format::Whatsapp) | Sniffed::Json(Format::Slack) | Sniffed::Text => {
             Ok(Choice::Whatsapp)
@@ -83,8 +88,8 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
                     without `object: whatsapp_business_account` or `entry`), signal (JSON lines \
                     without a takeout frame or sigexport date/sender/body), discord (JSON \
                     without `guild` and `channel`), teams (JSON without `@odata.context`+`value` \
-                    or `messageType`), slack (a zip export, not one JSON file), whatsapp (JSON, \
-                    not chat text)"
+                    or `messageType`), slack (a zip export, not one JSON file), wechat (JSON \
+                    without a `chatlab` header), whatsapp (JSON, not chat text)"
                 .to_owned(),
         }),
     }
@@ -166,6 +171,7 @@ fn open_choice(
         Choice::Signal if all => Ok(boxed(SignalExport::open_input_all(input, label, opts)?)),
         Choice::Signal => Ok(boxed(vec![SignalExport::open_input(input, label, opts)?])),
         Choice::Discord => Ok(boxed(vec![DiscordExport::open_input(input, label, opts)?])),
+        Choice::Wechat => Ok(boxed(vec![WechatExport::open_input(input, label, opts)?])),
     }
 }
 
