@@ -1,6 +1,7 @@
 //! chatwarden archive stage: an embedded, encrypted, tamper-evident archive.
 //!
-//! * records (conversations, participants, messages, findings, attachments, audit events)
+//! * records (conversations, participants, messages, findings, attachments, audit events,
+//!   alerts and review actions)
 //!   live sealed (XChaCha20-Poly1305) in a [`store::RecordStore`] (SQLite by default);
 //! * attachment bytes live sealed in a [`blob::BlobStore`] (a local folder by default),
 //!   named by a keyed hash;
@@ -18,6 +19,7 @@ mod hold;
 pub mod keys;
 mod log;
 mod retention;
+mod review;
 pub mod seal;
 pub mod store;
 pub mod tlog;
@@ -33,4 +35,8 @@ pub use error::ArchiveError;
 pub use hold::{Hold, HoldTarget};
 pub use keys::RotateReport;
 pub use retention::{RetentionPeriod, RetentionReport, RetentionRule, RetentionRules};
+pub use review::{
+    AlertFinding, AlertItem, AlertKey, PutAlertsReport, ReviewEntry, SAMPLE_RULE, StoredAlert,
+};
+pub use store::AlertQuery;
 pub use verify::{Problem, VerifyReport};

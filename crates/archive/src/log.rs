@@ -10,8 +10,8 @@
 use crate::error::ArchiveError;
 use crate::seal::aad;
 use crate::store::{
-    BlobRow, CheckpointRow, ConversationRow, EventRow, FindingRow, LeafRow, MessageRow,
-    ParticipantRow, StoredRecord,
+    AlertRow, BlobRow, CheckpointRow, ConversationRow, EventRow, FindingRow, LeafRow, MessageRow,
+    ParticipantRow, ReviewRow, StoredRecord,
 };
 use crate::tlog::{Checkpoint, Hash, NoteSigner, TreeBuilder, leaf_hash};
 
@@ -23,6 +23,8 @@ pub mod kind {
     pub const FINDING: &str = "finding";
     pub const ATTACHMENT: &str = "attachment";
     pub const EVENT: &str = "event";
+    pub const ALERT: &str = "alert";
+    pub const REVIEW: &str = "review";
 }
 
 fn record(kind: &str, fields: &[&[u8]]) -> Vec<u8> {
@@ -46,6 +48,8 @@ pub fn leaf_input(rec: &StoredRecord) -> (&'static str, String, Vec<u8>) {
         StoredRecord::Finding(f) => (kind::FINDING, f.id.clone(), finding_leaf(f)),
         StoredRecord::Blob(b) => (kind::ATTACHMENT, b.name.clone(), blob_leaf(b)),
         StoredRecord::Event(e) => (kind::EVENT, e.seq.to_string(), event_leaf(e)),
+        StoredRecord::Alert(a) => (kind::ALERT, a.id.clone(), alert_leaf(a)),
+        StoredRecord::Review(r) => (kind::REVIEW, r.seq.to_string(), review_leaf(r)),
     }
 }
 
@@ -131,6 +135,38 @@ pub fn event_leaf(e: &EventRow) -> Vec<u8> {
             e.action.as_bytes(),
             e.target.as_bytes(),
             &e.sealed,
+        ],
+    )
+}
+
+pub fn alert_leaf(a: &AlertRow) -> Vec<u8> {
+    record(
+        kind::ALERT,
+        &[
+            a.id.as_bytes(),
+            a.group_id.as_bytes(),
+            a.conversation.as_bytes(),
+            a.message.as_bytes(),
+            a.rule.as_bytes(),
+            a.severity.as_bytes(),
+            &a.sent_at.to_le_bytes(),
+            &a.created_at.to_le_bytes(),
+            &a.sealed,
+        ],
+    )
+}
+
+pub fn review_leaf(r: &ReviewRow) -> Vec<u8> {
+    record(
+        kind::REVIEW,
+        &[
+            &r.seq.to_le_bytes(),
+            r.group_id.as_bytes(),
+            &r.at.to_le_bytes(),
+            r.actor.as_bytes(),
+            r.action.as_bytes(),
+            &[u8::from(r.is_review)],
+            &r.sealed,
         ],
     )
 }

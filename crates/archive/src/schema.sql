@@ -104,6 +104,35 @@ CREATE TABLE IF NOT EXISTS holds (
     released_by TEXT
 );
 
+-- Alerts and review actions (issue 6). Added with IF NOT EXISTS, so an archive made before
+-- them gains the empty tables the next time it is opened; nothing else changes (format 1).
+CREATE TABLE IF NOT EXISTS alerts (
+    id           TEXT PRIMARY KEY,
+    group_id     TEXT NOT NULL,
+    conversation TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    rule         TEXT NOT NULL,
+    severity     TEXT NOT NULL,
+    sent_at      BIGINT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    sealed       BLOB NOT NULL,
+    leaf_index   BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_group ON alerts (group_id);
+CREATE INDEX IF NOT EXISTS alerts_conversation ON alerts (conversation, rule);
+
+CREATE TABLE IF NOT EXISTS reviews (
+    seq        BIGINT PRIMARY KEY,
+    group_id   TEXT NOT NULL,
+    at         BIGINT NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    is_review  BIGINT NOT NULL,
+    sealed     BLOB NOT NULL,
+    leaf_index BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_group ON reviews (group_id, seq);
+
 -- `idx INTEGER PRIMARY KEY` makes the leaf index SQLite's rowid: the table is its own
 -- index on idx (no second B-tree written per leaf) and MAX(idx) is one descent. It is a
 -- 64-bit integer in SQLite; use BIGINT PRIMARY KEY on PostgreSQL. Archives created with

@@ -151,6 +151,8 @@ impl Archive {
                     StoredRecord::Finding(r) => (Some(r.leaf_index), Some(&r.key_scope)),
                     StoredRecord::Blob(r) => (r.leaf_index, Some(&r.key_scope)),
                     StoredRecord::Event(r) => (Some(r.leaf_index), None),
+                    StoredRecord::Alert(r) => (Some(r.leaf_index), None),
+                    StoredRecord::Review(r) => (Some(r.leaf_index), None),
                 };
                 if let StoredRecord::Blob(b) = &rec {
                     blob_rows.push(b.clone());

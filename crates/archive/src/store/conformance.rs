@@ -15,6 +15,7 @@ pub fn run(factory: Factory<'_>) -> Result<(), ArchiveError> {
     key_updates(factory()?)?;
     holds_release(factory()?)?;
     leaves_and_checkpoints_stream_in_order(factory()?)?;
+    alerts_and_reviews(factory()?)?;
     Ok(())
 }
 
@@ -123,6 +124,8 @@ fn sample_batch() -> WriteBatch {
         }],
         holds: vec![],
         hold_releases: vec![],
+        alerts: vec![],
+        reviews: vec![],
         leaves: vec![
             leaf(0, "conversation", "c1"),
             leaf(1, "participant", "c1/p1"),
@@ -211,6 +214,8 @@ fn rows_round_trip(mut s: Box<dyn RecordStore>) -> Result<(), ArchiveError> {
             StoredRecord::Finding(_) => "finding",
             StoredRecord::Blob(_) => "blob",
             StoredRecord::Event(_) => "event",
+            StoredRecord::Alert(_) => "alert",
+            StoredRecord::Review(_) => "review",
         });
         Ok(())
     })?;
@@ -430,5 +435,119 @@ fn leaves_and_checkpoints_stream_in_order(mut s: Box<dyn RecordStore>) -> Result
         s.latest_checkpoint()?.map(|c| c.note),
         Some("note 2".into())
     );
+    Ok(())
+}
+
+fn alert(id: &str, group: &str, conv: &str, rule: &str, sent_at: i64, leaf_index: u64) -> AlertRow {
+    AlertRow {
+        id: id.into(),
+        group_id: group.into(),
+        conversation: conv.into(),
+        message: format!("m-{id}"),
+        rule: rule.into(),
+        severity: "high".into(),
+        sent_at,
+        created_at: 9_000,
+        sealed: vec![6; 24],
+        leaf_index,
+    }
+}
+
+fn review(seq: u64, group: &str, action: &str, leaf_index: u64) -> ReviewRow {
+    ReviewRow {
+        seq,
+        group_id: group.into(),
+        at: 10_000 + i64::try_from(seq).unwrap_or(0),
+        actor: "reviewer".into(),
+        action: action.into(),
+        is_review: action == "close",
+        sealed: vec![7; 16],
+        leaf_index,
+    }
+}
+
+/// Alerts are kept once per id, listed by item, conversation and rule in time order;
+/// review actions are listed per item in sequence order; both stream as records.
+fn alerts_and_reviews(mut s: Box<dyn RecordStore>) -> Result<(), ArchiveError> {
+    let a1 = alert("a1", "g1", "c1", "rule-x", 2_000, 0);
+    let a2 = alert("a2", "g1", "c1", "rule-x", 1_000, 1);
+    let a3 = alert("a3", "g2", "c2", "rule-y", 3_000, 2);
+    s.apply(&WriteBatch {
+        expected_log_size: 0,
+        alerts: vec![a1.clone(), a2.clone(), a3.clone()],
+        reviews: vec![review(0, "g1", "assign", 3), review(1, "g2", "comment", 4)],
+        leaves: (0..5).map(|i| leaf(i, "alert", &i.to_string())).collect(),
+        ..WriteBatch::default()
+    })?;
+    // The same alert id again is left alone.
+    let mut changed = a1.clone();
+    changed.sealed = vec![0; 3];
+    changed.group_id = "g9".into();
+    s.apply(&WriteBatch {
+        expected_log_size: 5,
+        alerts: vec![changed],
+        reviews: vec![review(2, "g1", "close", 5)],
+        leaves: vec![leaf(5, "review", "2")],
+        ..WriteBatch::default()
+    })?;
+    let all = s.alerts(&AlertQuery::default())?;
+    assert_eq!(all, vec![a2.clone(), a1.clone(), a3.clone()], "time order");
+    let g1 = s.alerts(&AlertQuery {
+        group: Some("g1".into()),
+        ..AlertQuery::default()
+    })?;
+    assert_eq!(g1, vec![a2, a1]);
+    let by_conv_rule = s.alerts(&AlertQuery {
+        conversation: Some("c2".into()),
+        rule: Some("rule-y".into()),
+        ..AlertQuery::default()
+    })?;
+    assert_eq!(by_conv_rule, vec![a3]);
+    assert!(
+        s.alerts(&AlertQuery {
+            rule: Some("none".into()),
+            ..AlertQuery::default()
+        })?
+        .is_empty()
+    );
+    let ids = s.alert_ids(&["a1", "a3", "zz"])?;
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains("a1") && ids.contains("a3"));
+    let r1: Vec<(u64, String, bool)> = s
+        .reviews(Some("g1"))?
+        .into_iter()
+        .map(|r| (r.seq, r.action, r.is_review))
+        .collect();
+    assert_eq!(
+        r1,
+        vec![
+            (0, "assign".to_string(), false),
+            (2, "close".to_string(), true)
+        ]
+    );
+    assert_eq!(s.reviews(None)?.len(), 3);
+    assert!(s.reviews(Some("g7"))?.is_empty());
+    assert_eq!(s.next_review_seq()?, 3);
+    let mut kinds = (0, 0);
+    s.for_each_record(&mut |r| {
+        match r {
+            StoredRecord::Alert(_) => kinds.0 += 1,
+            StoredRecord::Review(_) => kinds.1 += 1,
+            _ => {}
+        }
+        Ok(())
+    })?;
+    assert_eq!(kinds, (3, 3));
+    // Sequence numbers are unique: a second action with a used number fails whole.
+    assert!(
+        s.apply(&WriteBatch {
+            expected_log_size: 6,
+            reviews: vec![review(2, "g2", "comment", 6)],
+            leaves: vec![leaf(6, "review", "2")],
+            ..WriteBatch::default()
+        })
+        .is_err()
+    );
+    assert_eq!(s.log_size()?, 6);
     Ok(())
 }

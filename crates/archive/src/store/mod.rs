@@ -106,6 +106,49 @@ pub struct EventRow {
     pub leaf_index: u64,
 }
 
+/// One alert: a policy rule's hit on one message, in its review item (`group_id`).
+/// Plain columns are what queues filter on; the details (rule actions, custodian,
+/// department, finding ids — never message text) are sealed under the archive key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertRow {
+    pub id: String,
+    pub group_id: String,
+    pub conversation: String,
+    pub message: String,
+    pub rule: String,
+    pub severity: String,
+    /// The message's time, UTC milliseconds.
+    pub sent_at: i64,
+    /// When the alert was stored, UTC milliseconds.
+    pub created_at: i64,
+    pub sealed: Vec<u8>,
+    pub leaf_index: u64,
+}
+
+/// One review action on a review item (assignment, comment, status change, disposition).
+/// The action's details (reason, comment, disposition) are sealed under the archive key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub seq: u64,
+    pub group_id: String,
+    /// UTC milliseconds.
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    /// True for a disposition (evidence of review), false for other actions.
+    pub is_review: bool,
+    pub sealed: Vec<u8>,
+    pub leaf_index: u64,
+}
+
+/// Which alerts to list (every field narrows; all `None`: every alert).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlertQuery {
+    pub group: Option<String>,
+    pub conversation: Option<String>,
+    pub rule: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HoldRow {
     pub id: String,
@@ -186,6 +229,9 @@ pub struct WriteBatch {
     pub holds: Vec<HoldRow>,
     /// (hold id, at, by).
     pub hold_releases: Vec<(String, i64, String)>,
+    /// New alerts (an id already stored is left alone).
+    pub alerts: Vec<AlertRow>,
+    pub reviews: Vec<ReviewRow>,
     pub leaves: Vec<LeafRow>,
     pub checkpoint: Option<CheckpointRow>,
     /// When set, every row in `messages` must be new: an id already stored makes `apply`
@@ -211,6 +257,8 @@ pub enum StoredRecord {
     Finding(FindingRow),
     Blob(BlobRow),
     Event(EventRow),
+    Alert(AlertRow),
+    Review(ReviewRow),
 }
 
 /// Sealed SQL records, leaves and checkpoints.
@@ -255,6 +303,17 @@ pub trait RecordStore {
     fn events_since(&mut self, since_ms: i64) -> Result<Vec<EventRow>, ArchiveError>;
     fn next_event_seq(&mut self) -> Result<u64, ArchiveError>;
     fn holds(&mut self) -> Result<Vec<HoldRow>, ArchiveError>;
+
+    /// Alerts matching `query`, in (sent_at, id) order.
+    fn alerts(&mut self, query: &AlertQuery) -> Result<Vec<AlertRow>, ArchiveError>;
+    /// Which of `ids` are stored alerts.
+    fn alert_ids(
+        &mut self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashSet<String>, ArchiveError>;
+    /// Review actions of one item (all items when `None`), in order.
+    fn reviews(&mut self, group: Option<&str>) -> Result<Vec<ReviewRow>, ArchiveError>;
+    fn next_review_seq(&mut self) -> Result<u64, ArchiveError>;
 
     fn log_size(&mut self) -> Result<u64, ArchiveError>;
     /// Every leaf in index order, streamed.

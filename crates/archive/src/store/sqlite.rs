@@ -170,6 +170,37 @@ fn hold_row(r: &Row<'_>) -> rusqlite::Result<HoldRow> {
 const HOLD_COLS: &str =
     "id, kind, target_tag, sealed, created_at, created_by, released_at, released_by";
 
+fn alert_row(r: &Row<'_>) -> rusqlite::Result<AlertRow> {
+    Ok(AlertRow {
+        id: r.get(0)?,
+        group_id: r.get(1)?,
+        conversation: r.get(2)?,
+        message: r.get(3)?,
+        rule: r.get(4)?,
+        severity: r.get(5)?,
+        sent_at: r.get(6)?,
+        created_at: r.get(7)?,
+        sealed: r.get(8)?,
+        leaf_index: u64_of(r.get(9)?),
+    })
+}
+const ALERT_COLS: &str =
+    "id, group_id, conversation, message, rule, severity, sent_at, created_at, sealed, leaf_index";
+
+fn review_row(r: &Row<'_>) -> rusqlite::Result<ReviewRow> {
+    Ok(ReviewRow {
+        seq: u64_of(r.get(0)?),
+        group_id: r.get(1)?,
+        at: r.get(2)?,
+        actor: r.get(3)?,
+        action: r.get(4)?,
+        is_review: r.get::<_, i64>(5)? != 0,
+        sealed: r.get(6)?,
+        leaf_index: u64_of(r.get(7)?),
+    })
+}
+const REVIEW_COLS: &str = "seq, group_id, at, actor, action, is_review, sealed, leaf_index";
+
 fn leaf_row(r: &Row<'_>) -> rusqlite::Result<LeafRow> {
     Ok(LeafRow {
         index: u64_of(r.get(0)?),
@@ -193,7 +224,7 @@ const CHECKPOINT_COLS: &str = "size, root, note, frontier, created_at";
 /// Ids per `SELECT id FROM … WHERE id IN (…)` (well under SQLite's 32,766 bound parameters).
 const IN_CHUNK: usize = 500;
 
-/// Which of `ids` are stored in `table` (`messages` or `findings`): one query per
+/// Which of `ids` are stored in `table` (`messages`, `findings` or `alerts`): one query per
 /// [`IN_CHUNK`] ids rather than one per id. The lookup reads only the id index.
 fn existing_ids(
     conn: &Connection,
@@ -406,6 +437,40 @@ impl RecordStore for SqliteStore {
             )?;
             for (id, at, by) in &b.hold_releases {
                 st.execute(params![id, at, by])?;
+            }
+            let mut st = tx.prepare_cached(
+                "INSERT INTO alerts (id, group_id, conversation, message, rule, severity, sent_at, created_at, sealed, leaf_index)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING",
+            )?;
+            for a in &b.alerts {
+                st.execute(params![
+                    a.id,
+                    a.group_id,
+                    a.conversation,
+                    a.message,
+                    a.rule,
+                    a.severity,
+                    a.sent_at,
+                    a.created_at,
+                    a.sealed,
+                    i64_of(a.leaf_index)
+                ])?;
+            }
+            let mut st = tx.prepare_cached(
+                "INSERT INTO reviews (seq, group_id, at, actor, action, is_review, sealed, leaf_index)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for v in &b.reviews {
+                st.execute(params![
+                    i64_of(v.seq),
+                    v.group_id,
+                    v.at,
+                    v.actor,
+                    v.action,
+                    i64::from(v.is_review),
+                    v.sealed,
+                    i64_of(v.leaf_index)
+                ])?;
             }
             let mut st = tx.prepare_cached(
                 "INSERT INTO leaves (idx, kind, record_id, hash) VALUES (?1, ?2, ?3, ?4)",
@@ -632,6 +697,39 @@ impl RecordStore for SqliteStore {
         Ok(rows)
     }
 
+    fn alerts(&mut self, q: &AlertQuery) -> Result<Vec<AlertRow>, ArchiveError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {ALERT_COLS} FROM alerts
+             WHERE (?1 IS NULL OR group_id = ?1) AND (?2 IS NULL OR conversation = ?2) AND (?3 IS NULL OR rule = ?3)
+             ORDER BY sent_at, id"
+        ))?;
+        let rows = st
+            .query_map(params![q.group, q.conversation, q.rule], alert_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn alert_ids(&mut self, ids: &[&str]) -> Result<HashSet<String>, ArchiveError> {
+        existing_ids(&self.conn, "alerts", ids)
+    }
+
+    fn reviews(&mut self, group: Option<&str>) -> Result<Vec<ReviewRow>, ArchiveError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {REVIEW_COLS} FROM reviews WHERE (?1 IS NULL OR group_id = ?1) ORDER BY seq"
+        ))?;
+        let rows = st
+            .query_map(params![group], review_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn next_review_seq(&mut self) -> Result<u64, ArchiveError> {
+        let n: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(seq) FROM reviews", [], |r| r.get(0))?;
+        Ok(n.map_or(0, |n| u64_of(n) + 1))
+    }
+
     fn log_size(&mut self) -> Result<u64, ArchiveError> {
         let n: i64 = self
             .conn
@@ -712,6 +810,8 @@ impl RecordStore for SqliteStore {
         stream!(FINDING_COLS, "findings", finding_row, Finding);
         stream!(BLOB_COLS, "blobs", blob_row, Blob);
         stream!(EVENT_COLS, "events", event_row, Event);
+        stream!(ALERT_COLS, "alerts", alert_row, Alert);
+        stream!(REVIEW_COLS, "reviews", review_row, Review);
         Ok(())
     }
 }
