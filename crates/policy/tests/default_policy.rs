@@ -15,7 +15,7 @@ fn the_default_policy_parses_with_its_rules() {
             "credentials-anywhere",
             "verification-code-shared",
             "payment-data-outside-approved-teams",
-            "sensitive-attachment-to-unknown",
+            "sensitive-attachment-to-external",
             "personal-data-to-external",
             "contact-list-to-external",
             "confidential-to-external",
@@ -81,7 +81,15 @@ fn planted_incidents_raise_one_hit_each_and_ordinary_messages_none() {
             "Mei",
             "here is the file",
             vec![("US_SSN", "ssn_formatted", 0.9, Some("clients.xlsx"))],
-            Some("sensitive-attachment-to-unknown"),
+            Some("sensitive-attachment-to-external"),
+        ),
+        // A positively external contact is at least as much "outside" as an unknown one.
+        (
+            &external,
+            "Mei",
+            "the list you asked for",
+            vec![("US_SSN", "ssn_formatted", 0.9, Some("clients.xlsx"))],
+            Some("sensitive-attachment-to-external"),
         ),
         (
             &external,
@@ -193,6 +201,8 @@ fn planted_incidents_raise_one_hit_each_and_ordinary_messages_none() {
             grouper.add(h);
         }
     }
-    assert_eq!(alerts, 8);
+    assert_eq!(alerts, 9);
+    // The two attachment hits are in one chat ("Mei", seen with two participant lists)
+    // minutes apart: one review item.
     assert_eq!(grouper.groups().len(), 8);
 }
