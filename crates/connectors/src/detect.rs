@@ -37,6 +37,8 @@ pub enum Format {
     Discord,
     /// WeChat: WeChatMsg/MemoTrace CSV or ChatLab JSON/JSONL (one chat per file).
     Wechat,
+    /// WeCom session-archive records (decrypted SDK JSON: lines, array or object).
+    Wecom,
 }
 
 impl Format {
@@ -50,6 +52,7 @@ impl Format {
             Format::Signal,
             Format::Discord,
             Format::Wechat,
+            Format::Wecom,
             Format::Whatsapp,
         ]
     }
@@ -65,6 +68,7 @@ impl Format {
             Format::Signal => "signal",
             Format::Discord => "discord",
             Format::Wechat => "wechat",
+            Format::Wecom => "wecom",
         }
     }
 }
@@ -94,6 +98,7 @@ impl FromStr for Format {
             "slack" | "slack-export" => Ok(Format::Slack),
             "teams" | "teams-graph" | "msteams" => Ok(Format::Teams),
             "wechat" | "wechat-csv" | "chatlab" | "weixin" => Ok(Format::Wechat),
+            "wecom" | "wework" | "wecom-archive" => Ok(Format::Wecom),
             _ => Err(ParseFormatError(s.to_owned())),
         }
     }
@@ -244,6 +249,9 @@ fn json_shape(head: &[u8]) -> Option<Format> {
     let has = |k: &str| keys.iter().any(|x| x == k);
     if crate::wechat::is_chatlab_keys(&keys) {
         return Some(Format::Wechat);
+    }
+    if crate::wecom::is_wecom_keys(&keys) {
+        return Some(Format::Wecom);
     }
     if object.as_deref() == Some("whatsapp_business_account") || (has("entry") && !has("messages"))
     {

@@ -18,6 +18,7 @@ mod source;
 pub mod teams;
 pub mod telegram;
 pub mod wechat;
+pub mod wecom;
 pub mod whatsapp;
 pub mod whatsapp_webhook;
 pub mod zipsafe;

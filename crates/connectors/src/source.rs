@@ -9,6 +9,7 @@ use crate::slack::SlackExport;
 use crate::teams::TeamsExport;
 use crate::telegram::TelegramExport;
 use crate::wechat::WechatExport;
+use crate::wecom::WecomExport;
 use crate::whatsapp_webhook::WebhookExport;
 use crate::zipsafe::SafeZip;
 use chatwarden_model::{Conversation, Message};
@@ -47,6 +48,7 @@ enum Choice {
     Signal,
     Discord,
     Wechat,
+    Wecom,
 }
 
 fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, ConnectorError> {
@@ -63,6 +65,7 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
             Format::Signal => Choice::Signal,
             Format::Discord => Choice::Discord,
             Format::Wechat => Choice::Wechat,
+            Format::Wecom => Choice::Wecom,
         });
     }
     let head = input.head(label)?;
@@ -73,6 +76,7 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
         Sniffed::Json(Format::Discord) => Ok(Choice::Discord),
         Sniffed::Json(Format::Teams) => Ok(Choice::Teams),
         Sniffed::Json(Format::Wechat) => Ok(Choice::Wechat),
+        Sniffed::Json(Format::Wecom) => Ok(Choice::Wecom),
         Sniffed::Text if crate::wechat::is_wechat_csv(&head) => Ok(Choice::Wechat),
         // A Slack export is a zip, never a bare JSON document.
         Sniffed::Json(Format::Whatsapp) | Sniffed::Json(Format::Slack) | Sniffed::Text => {
@@ -89,7 +93,7 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
                     without a takeout frame or sigexport date/sender/body), discord (JSON \
                     without `guild` and `channel`), teams (JSON without `@odata.context`+`value` \
                     or `messageType`), slack (a zip export, not one JSON file), wechat (JSON \
-                    without a `chatlab` header), whatsapp (JSON, not chat text)"
+                    without a `chatlab` header), wecom (JSON without `msgid` and `action`), whatsapp (JSON, not chat text)"
                 .to_owned(),
         }),
     }
@@ -172,6 +176,8 @@ fn open_choice(
         Choice::Signal => Ok(boxed(vec![SignalExport::open_input(input, label, opts)?])),
         Choice::Discord => Ok(boxed(vec![DiscordExport::open_input(input, label, opts)?])),
         Choice::Wechat => Ok(boxed(vec![WechatExport::open_input(input, label, opts)?])),
+        Choice::Wecom if all => Ok(boxed(WecomExport::open_input_all(input, label, opts)?)),
+        Choice::Wecom => Ok(boxed(vec![WecomExport::open_input(input, label, opts)?])),
     }
 }
 
