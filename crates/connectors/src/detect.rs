@@ -31,6 +31,11 @@ pub enum Format {
     Slack,
     /// Microsoft Teams messages as Microsoft Graph `chatMessage` JSON.
     Teams,
+    /// Facebook Messenger / Instagram "Download Your Information" JSON (zip, folder or
+    /// `message_N.json`), and the end-to-end-encrypted Messenger download.
+    Messenger,
+    /// LINE "Export chat history" text (`[LINE] Chat history with …`).
+    Line,
     /// Signal: the app's takeout JSON lines (`main.jsonl`) or sigexport `data.json`.
     Signal,
     /// DiscordChatExporter JSON (one channel per file).
@@ -49,6 +54,8 @@ impl Format {
             Format::WhatsappWebhook,
             Format::Slack,
             Format::Teams,
+            Format::Messenger,
+            Format::Line,
             Format::Signal,
             Format::Discord,
             Format::Wechat,
@@ -65,6 +72,8 @@ impl Format {
             Format::WhatsappWebhook => "whatsapp-webhook",
             Format::Slack => "slack",
             Format::Teams => "teams",
+            Format::Messenger => "messenger",
+            Format::Line => "line",
             Format::Signal => "signal",
             Format::Discord => "discord",
             Format::Wechat => "wechat",
@@ -97,6 +106,8 @@ impl FromStr for Format {
             "discord" | "discord-json" | "discordchatexporter" => Ok(Format::Discord),
             "slack" | "slack-export" => Ok(Format::Slack),
             "teams" | "teams-graph" | "msteams" => Ok(Format::Teams),
+            "messenger" | "facebook" | "instagram" | "messenger-e2ee" => Ok(Format::Messenger),
+            "line" | "line-txt" => Ok(Format::Line),
             "wechat" | "wechat-csv" | "chatlab" | "weixin" => Ok(Format::Wechat),
             "wecom" | "wework" | "wecom-archive" => Ok(Format::Wecom),
             _ => Err(ParseFormatError(s.to_owned())),
@@ -262,6 +273,9 @@ fn json_shape(head: &[u8]) -> Option<Format> {
     }
     if has("messages") && (has("type") || has("name") || has("id")) {
         return Some(Format::Telegram);
+    }
+    if has("participants") && has("messages") {
+        return Some(Format::Messenger);
     }
     if has("guild") && has("channel") {
         return Some(Format::Discord);

@@ -10,7 +10,9 @@
 pub mod detect;
 pub mod discord;
 mod error;
+pub mod line;
 mod lines;
+pub mod messenger;
 mod options;
 pub mod signal;
 pub mod slack;

@@ -3,6 +3,7 @@
 use crate::detect::{self, Format, Input, Sniffed};
 use crate::discord::DiscordExport;
 use crate::error::ConnectorError;
+use crate::messenger::MessengerExport;
 use crate::options::{ParseOptions, Warning};
 use crate::signal::SignalExport;
 use crate::slack::SlackExport;
@@ -47,6 +48,8 @@ enum Choice {
     Teams,
     Signal,
     Discord,
+    Messenger,
+    Line,
     Wechat,
     Wecom,
 }
@@ -62,6 +65,8 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
             Format::WhatsappWebhook => Choice::Webhook,
             Format::Slack => Choice::Slack,
             Format::Teams => Choice::Teams,
+            Format::Messenger => Choice::Messenger,
+            Format::Line => Choice::Line,
             Format::Signal => Choice::Signal,
             Format::Discord => Choice::Discord,
             Format::Wechat => Choice::Wechat,
@@ -75,15 +80,21 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
         Sniffed::Json(Format::Signal) => Ok(Choice::Signal),
         Sniffed::Json(Format::Discord) => Ok(Choice::Discord),
         Sniffed::Json(Format::Teams) => Ok(Choice::Teams),
+        Sniffed::Json(Format::Messenger) => Ok(Choice::Messenger),
         Sniffed::Json(Format::Wechat) => Ok(Choice::Wechat),
         Sniffed::Json(Format::Wecom) => Ok(Choice::Wecom),
         Sniffed::Text if crate::wechat::is_wechat_csv(&head) => Ok(Choice::Wechat),
+        Sniffed::Json(Format::Line) => Ok(Choice::Line),
+        Sniffed::Text if crate::line::looks_like_line(&head) => Ok(Choice::Line),
         // A Slack export is a zip, never a bare JSON document.
         Sniffed::Json(Format::Whatsapp) | Sniffed::Json(Format::Slack) | Sniffed::Text => {
             Ok(Choice::Whatsapp)
         }
         Sniffed::Zip if crate::slack::zip_is_slack(input, label, opts).unwrap_or(false) => {
             Ok(Choice::Slack)
+        }
+        Sniffed::Zip if crate::messenger::zip_is_messenger(input, label, opts).unwrap_or(false) => {
+            Ok(Choice::Messenger)
         }
         Sniffed::Zip => Ok(telegram_in_zip(input, label, opts)?.unwrap_or(Choice::Whatsapp)),
         Sniffed::UnknownJson => Err(ConnectorError::NotRecognized {
@@ -93,7 +104,8 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
                     without a takeout frame or sigexport date/sender/body), discord (JSON \
                     without `guild` and `channel`), teams (JSON without `@odata.context`+`value` \
                     or `messageType`), slack (a zip export, not one JSON file), wechat (JSON \
-                    without a `chatlab` header), wecom (JSON without `msgid` and `action`), whatsapp (JSON, not chat text)"
+                    without a `chatlab` header), wecom (JSON without `msgid` and `action`), messenger (JSON without `participants` and \
+                    `messages`), line (text, not JSON), whatsapp (JSON, not chat text)"
                 .to_owned(),
         }),
     }
@@ -175,6 +187,14 @@ fn open_choice(
         Choice::Signal if all => Ok(boxed(SignalExport::open_input_all(input, label, opts)?)),
         Choice::Signal => Ok(boxed(vec![SignalExport::open_input(input, label, opts)?])),
         Choice::Discord => Ok(boxed(vec![DiscordExport::open_input(input, label, opts)?])),
+        Choice::Messenger if all => Ok(boxed(MessengerExport::open_input_all(input, label, opts)?)),
+        Choice::Messenger => Ok(boxed(MessengerExport::open_input_all(input, label, opts)?)
+            .into_iter()
+            .take(1)
+            .collect()),
+        Choice::Line => Ok(boxed(vec![crate::line::LineExport::open_input(
+            input, label, opts,
+        )?])),
         Choice::Wechat => Ok(boxed(vec![WechatExport::open_input(input, label, opts)?])),
         Choice::Wecom if all => Ok(boxed(WecomExport::open_input_all(input, label, opts)?)),
         Choice::Wecom => Ok(boxed(vec![WecomExport::open_input(input, label, opts)?])),
@@ -198,6 +218,16 @@ fn first(
 /// opens it. For an export that holds several chats (a Telegram account
 /// export), this opens the first; use [`open_all`] for every chat.
 pub fn open(path: &Path, opts: &ParseOptions) -> Result<Box<dyn ExportSource>, ConnectorError> {
+    if path.is_dir() {
+        // Only Meta's downloads are read as a folder.
+        let all = crate::messenger::open_dir(path, opts)?;
+        return first(
+            all.into_iter()
+                .map(|s| Box::new(s) as Box<dyn ExportSource>)
+                .collect(),
+            &path.display().to_string(),
+        );
+    }
     let label = path.display().to_string();
     let input = Input::Path(path.to_path_buf());
     let choice = choose(&input, &label, opts)?;
@@ -214,6 +244,14 @@ pub fn open_all(
     path: &Path,
     opts: &ParseOptions,
 ) -> Result<Vec<Box<dyn ExportSource>>, ConnectorError> {
+    if path.is_dir() {
+        // Only Meta's downloads are read as a folder.
+        let all = crate::messenger::open_dir(path, opts)?;
+        return Ok(all
+            .into_iter()
+            .map(|s| Box::new(s) as Box<dyn ExportSource>)
+            .collect());
+    }
     let label = path.display().to_string();
     let input = Input::Path(path.to_path_buf());
     let choice = choose(&input, &label, opts)?;
