@@ -7,8 +7,8 @@ use std::path::PathBuf;
 #[command(
     name = "chatwarden",
     version,
-    about = "Capture, inspect and keep business chats (WhatsApp, Telegram, Slack, Teams, Signal, Discord) in an encrypted, tamper-evident archive",
-    long_about = "chatwarden reads chat exports (WhatsApp, Telegram, Slack, Teams, Signal, Discord, WhatsApp webhooks), finds personal, payment, health and \
+    about = "Capture, inspect and keep business chats (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE) in an encrypted, tamper-evident archive",
+    long_about = "chatwarden reads chat exports (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE, WhatsApp webhooks), finds personal, payment, health and \
 secret data in them, and keeps everything in an encrypted, tamper-evident archive on your own machine.\n\n\
 Start with `chatwarden demo` to see it work on a sample corpus.",
     after_help = "Exit codes: 0 success · 1 error · 2 usage error · 3 some inputs failed · 4 verification found a problem"
@@ -140,7 +140,7 @@ pub struct ExportOptions {
     #[arg(long)]
     pub custodian: Option<String>,
     /// Force the input format instead of detecting it from the content
-    /// (whatsapp, telegram, slack, teams, signal, discord, whatsapp-webhook).
+    /// (whatsapp, telegram, slack, teams, signal, discord, messenger, line, whatsapp-webhook).
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
 }
@@ -148,7 +148,8 @@ pub struct ExportOptions {
 #[derive(Args, Debug)]
 pub struct ParseArgs {
     /// An export: WhatsApp .txt/.zip, Telegram result.json, Slack export .zip, Teams Graph JSON,
-    /// Signal .jsonl/data.json, DiscordChatExporter JSON, captured WhatsApp Cloud API webhooks.
+    /// Signal .jsonl/data.json, DiscordChatExporter JSON, a Messenger/Instagram download (zip,
+    /// folder or message_N.json), a LINE .txt, captured WhatsApp Cloud API webhooks.
     pub file: PathBuf,
     #[command(flatten)]
     pub export: ExportOptions,

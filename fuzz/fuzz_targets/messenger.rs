@@ -1,0 +1,25 @@
+//! Feeds arbitrary bytes to the Messenger/Instagram DYI and E2EE JSON connector (a zip of the download too),
+//! detected and forced: opening and streaming must never panic.
+#![no_main]
+
+use chatwarden_connectors::{Format, ParseOptions};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    for format in [None, Some(Format::Messenger)] {
+        let opts = ParseOptions {
+            format,
+            ..Default::default()
+        };
+        if let Ok(mut src) =
+            chatwarden_connectors::open_bytes("message_1.json", data.to_vec(), &opts)
+            && let Ok(msgs) = src.messages()
+        {
+            for m in msgs {
+                if m.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+});
