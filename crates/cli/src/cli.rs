@@ -84,6 +84,140 @@ pub enum Command {
     /// Data-governance policy: validate it and see what it would raise over the archive.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// The review queue: alerts the policy raised, and review actions on them.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+    /// Supervisory review: random sampling of unflagged messages into the review queue.
+    #[command(subcommand)]
+    Review(ReviewCommand),
+}
+
+/// Which policy an ingest evaluates.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PolicyOptions {
+    /// The data-governance policy (TOML) evaluated on every ingested message; its alerts
+    /// are stored for review [default: the shipped default policy].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The organisation directory (TOML: domains, phone_prefixes, employees CSV). Without
+    /// it nobody is known to be internal, so rules about employees sending data out do not fire.
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
+    /// Do not evaluate the policy (no alerts are raised by this ingest).
+    #[arg(long, conflicts_with_all = ["policy", "directory"])]
+    pub no_policy: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum StatusArg {
+    Open,
+    InReview,
+    Escalated,
+    Closed,
+    /// Every state.
+    All,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum DispositionArg {
+    /// Not a policy breach (a reason is required; it feeds per-rule false-positive counts).
+    FalsePositive,
+    /// A real hit, handled (e.g. the employee was reminded of the policy).
+    Acknowledged,
+    /// A breach, reported onward.
+    BreachReported,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertsCommand {
+    /// The review queue: most severe first, escalated first within a severity, then oldest.
+    /// Without --status: every item that is not closed.
+    List {
+        /// Only items in this state (repeatable; `all` for every state).
+        #[arg(long, value_enum)]
+        status: Vec<StatusArg>,
+        /// Only items at or above this severity.
+        #[arg(long, value_enum)]
+        severity: Option<SeverityArg>,
+        /// Only items of this department (the responsible employee's, from the directory).
+        #[arg(long)]
+        department: Option<String>,
+        /// Only items of this rule (`random-sample` for sampled messages).
+        #[arg(long)]
+        rule: Option<String>,
+        /// Only items assigned to this reviewer.
+        #[arg(long)]
+        assignee: Option<String>,
+    },
+    /// One item with its alerts, the flagged messages and its review history. Opening an
+    /// item is recorded in the audit trail; it is not a review.
+    Show {
+        /// The item id or a unique prefix of it.
+        id: String,
+    },
+    /// Assign an item to a reviewer.
+    Assign {
+        id: String,
+        /// The reviewer.
+        #[arg(long)]
+        to: String,
+    },
+    /// Add a comment to an item.
+    Comment {
+        id: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Escalate an item (an open item is taken into review first).
+    Escalate {
+        id: String,
+        /// Why it needs a second look.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close an item with a disposition: the review record FINRA Rule 3110 asks for
+    /// (an open item is taken into review first).
+    Close {
+        id: String,
+        #[arg(long, value_enum)]
+        disposition: DispositionArg,
+        /// Why; required for false-positive.
+        #[arg(long, required_if_eq("disposition", "false-positive"))]
+        reason: Option<String>,
+    },
+    /// Reopen a closed item.
+    Reopen {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReviewCommand {
+    /// Put a random sample of each custodian's unflagged messages into the review queue
+    /// (FINRA Regulatory Notice 07-59). The choice is a keyed hash of each message id, so
+    /// the same archive always samples the same messages at a given rate, and raising the
+    /// rate keeps those already chosen. Re-running adds nothing twice.
+    Sample {
+        /// Share of unflagged messages to sample, 0 to 1 [default: the policy's sampling rate].
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Only this custodian's conversations.
+        #[arg(long)]
+        custodian: Option<String>,
+        /// The policy whose [sampling] rates apply [default: the shipped default policy].
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -91,6 +225,16 @@ pub enum PolicyCommand {
     /// Validate a policy file (line-numbered errors) and dry-run it over the archive:
     /// how many alerts each rule would raise. Stores nothing but the audit record of the read.
     Check {
+        /// The policy (TOML) [default: the shipped default policy].
+        file: Option<PathBuf>,
+        /// The organisation directory (TOML: domains, phone_prefixes, employees CSV).
+        #[arg(long)]
+        directory: Option<PathBuf>,
+    },
+    /// Re-evaluate every stored message under a (changed) policy without re-ingesting:
+    /// new alerts are added to the review queue; stored alerts and their review history
+    /// are kept. Reports what changed per rule.
+    Apply {
         /// The policy (TOML) [default: the shipped default policy].
         file: Option<PathBuf>,
         /// The organisation directory (TOML: domains, phone_prefixes, employees CSV).
@@ -170,6 +314,8 @@ pub struct IngestArgs {
     /// Messages per durable batch (one transaction and one signed checkpoint each).
     #[arg(long, default_value_t = 5000)]
     pub batch_size: usize,
+    #[command(flatten)]
+    pub policy: PolicyOptions,
 }
 
 #[derive(Args, Debug)]

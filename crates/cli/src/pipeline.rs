@@ -7,6 +7,7 @@ use chatwarden_connectors::{ExportSource, ParseOptions};
 use chatwarden_inspect::attachments::{AttachmentLimits, UNSCANNABLE, scan_attachment_parts};
 use chatwarden_inspect::{ConversationContext, Detection, Engine, ScanContext};
 use chatwarden_model::{Finding, Message, MessageKind};
+use chatwarden_policy::{Alert, Directory, Grouper, Policy, PreparedConversation};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -20,6 +21,9 @@ pub struct IngestSummary {
     pub failed: u64,
     pub findings: u64,
     pub attachments_stored: u64,
+    /// Alerts the policy raised on this ingest, and the review items they opened.
+    pub alerts: u64,
+    pub alert_items: u64,
     pub files: Vec<FileOutcome>,
     pub conversations: Vec<ConversationOutcome>,
     pub warnings: Vec<String>,
@@ -51,6 +55,22 @@ pub struct Pipeline<'a> {
     pub batch_size: usize,
     pub progress: bool,
     pub attachment_limits: AttachmentLimits,
+    /// The policy evaluated on every message (alerts stored after each batch); `None`: none.
+    pub policy: Option<PolicyRun<'a>>,
+}
+
+/// A policy and the directory it classifies participants with.
+#[derive(Clone, Copy)]
+pub struct PolicyRun<'a> {
+    pub policy: &'a Policy,
+    pub directory: &'a Directory,
+}
+
+/// One conversation's policy state during an ingest: classified once; its stored review
+/// items are loaded at the first hit and kept, so later batches group into them.
+struct AlertState<'d> {
+    prepared: PreparedConversation<'d>,
+    grouper: Option<Grouper>,
 }
 
 /// Expands folders into the export files inside them (.txt and .zip), sorted for a stable order.
@@ -233,6 +253,10 @@ impl Pipeline<'_> {
         let mut attachment_source: Option<Box<dyn ExportSource>> = None;
         let mut batch: Vec<Message> = Vec::with_capacity(self.batch_size.min(10_000));
         let mut findings: Vec<Finding> = Vec::new();
+        let mut alert_state = self.policy.map(|run| AlertState {
+            prepared: run.policy.prepare(run.directory, &conversation),
+            grouper: None,
+        });
 
         let messages = source.messages()?;
         for message in messages {
@@ -303,6 +327,7 @@ impl Pipeline<'_> {
                     summary,
                     outcome,
                     conv_stats,
+                    alert_state.as_mut(),
                 )?;
             }
         }
@@ -313,6 +338,7 @@ impl Pipeline<'_> {
             summary,
             outcome,
             conv_stats,
+            alert_state.as_mut(),
         )?;
         // Read after streaming: some warnings (DST gaps, impossible dates) are found in pass 2.
         for warning in source.warnings() {
@@ -321,6 +347,7 @@ impl Pipeline<'_> {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn commit(
         &mut self,
         conversation: &chatwarden_model::Conversation,
@@ -329,11 +356,19 @@ impl Pipeline<'_> {
         summary: &mut IngestSummary,
         outcome: &mut FileOutcome,
         conv_stats: &mut ConversationOutcome,
+        alert_state: Option<&mut AlertState<'_>>,
     ) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
         let report = self.archive.ingest_batch(conversation, batch, findings)?;
+        // Alerts are stored once their messages are: a crash in between loses no message,
+        // and re-ingesting (or `policy apply`) raises the same alerts again (same ids).
+        if let (Some(run), Some(state)) = (self.policy, alert_state) {
+            let raised = raise_alerts(self.archive, run.policy, state, batch, findings)?;
+            summary.alerts += raised.new_alerts;
+            summary.alert_items += raised.new_items;
+        }
         outcome.new += report.new;
         outcome.duplicate += report.duplicate;
         conv_stats.new += report.new;
@@ -344,6 +379,66 @@ impl Pipeline<'_> {
         findings.clear();
         Ok(())
     }
+}
+
+/// Evaluates the policy once per message of a committed batch (with the findings of that
+/// message), groups the hits into review items and stores the new alerts.
+fn raise_alerts(
+    archive: &mut Archive,
+    policy: &Policy,
+    state: &mut AlertState<'_>,
+    batch: &[Message],
+    findings: &[Finding],
+) -> Result<chatwarden_archive::PutAlertsReport> {
+    // The pipeline pushes each message's findings right before the message itself, so
+    // they form consecutive runs in batch order.
+    let mut hits = Vec::new();
+    let mut next = 0usize;
+    for message in batch {
+        let start = next;
+        while findings.get(next).is_some_and(|f| f.message == message.id) {
+            next += 1;
+        }
+        let own = findings.get(start..next).unwrap_or_default();
+        hits.extend(policy.evaluate_prepared(&state.prepared, message, own));
+    }
+    if next != findings.len() {
+        // Not in runs after all: evaluate again with each message's findings looked up.
+        tracing::debug!("findings not in message order; matching them by id");
+        hits.clear();
+        for message in batch {
+            let own: Vec<Finding> = findings
+                .iter()
+                .filter(|f| f.message == message.id)
+                .cloned()
+                .collect();
+            hits.extend(policy.evaluate_prepared(&state.prepared, message, &own));
+        }
+    }
+    if hits.is_empty() {
+        return Ok(Default::default());
+    }
+    let grouper = match &mut state.grouper {
+        Some(g) => g,
+        None => {
+            let stored = archive.review_groups(&state.prepared.id)?;
+            state
+                .grouper
+                .insert(Grouper::with_groups(policy.group_window, stored))
+        }
+    };
+    let mut alerts = Vec::with_capacity(hits.len());
+    for hit in hits {
+        let alert = Alert::from(hit.clone());
+        let index = grouper.add(hit);
+        let group = grouper
+            .groups()
+            .get(index)
+            .map(|g| g.id.clone())
+            .unwrap_or_default();
+        alerts.push((group, alert));
+    }
+    Ok(archive.put_alerts(&alerts, "ingest")?)
 }
 
 /// Stores an attachment (sealed, streamed) and, when inspection runs, scans its text.

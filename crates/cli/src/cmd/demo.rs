@@ -27,7 +27,10 @@ struct DemoReport {
     findings_by_entity: BTreeMap<String, u64>,
     planted_found: usize,
     planted_total: usize,
+    /// What the default policy raised at ingest (stored alerts, by rule).
     policy: super::policy::DryRun,
+    /// The review queue the ingest filled.
+    alerts: Vec<super::alerts::QueueLine>,
     attachment_findings: usize,
     verify_ok: bool,
     records_verified: u64,
@@ -62,6 +65,12 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
         },
         Some(archive.finding_hash_key()),
     )?;
+    // The organisation directory: who is internal, for the data-governance policy the
+    // ingest evaluates (the shipped default policy).
+    std::fs::write(company.join("directory.toml"), corpus::DIRECTORY_TOML)?;
+    std::fs::write(company.join("employees.csv"), corpus::EMPLOYEES_CSV)?;
+    let directory = super::policy::load_directory(Some(&company.join("directory.toml")))?;
+    let policy = chatwarden_policy::Policy::default_policy()?;
     let options = ParseOptions {
         tz: Some(jiff::tz::TimeZone::get("Europe/London")?),
         custodian: Some("daniel.kim".to_string()),
@@ -74,15 +83,20 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
         batch_size: 5000,
         progress: interactive() && !ctx.json,
         attachment_limits: Default::default(),
+        policy: Some(crate::pipeline::PolicyRun {
+            policy: &policy,
+            directory: &directory,
+        }),
     }
     .run(&files);
 
     let findings = archive.findings(&FindingFilter::default())?;
-    std::fs::write(company.join("directory.toml"), corpus::DIRECTORY_TOML)?;
-    std::fs::write(company.join("employees.csv"), corpus::EMPLOYEES_CSV)?;
-    let directory = super::policy::load_directory(Some(&company.join("directory.toml")))?;
-    let policy = chatwarden_policy::Policy::default_policy()?;
-    let policy_run = super::policy::dry_run(&mut archive, &policy, &directory)?;
+    let queue = super::alerts::queue_lines(
+        &mut archive,
+        &chatwarden_policy::QueueFilter::default(),
+        None,
+    )?;
+    let policy_run = super::policy::stored_counts(&mut archive, &policy, &queue)?;
     let mut by_entity: BTreeMap<String, u64> = BTreeMap::new();
     for f in &findings {
         *by_entity.entry(f.entity.clone()).or_default() += 1;
@@ -107,6 +121,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
             planted_found,
             planted_total: corpus::PLANTED.len(),
             policy: policy_run,
+            alerts: queue,
             attachment_findings: findings.iter().filter(|f| f.attachment.is_some()).count(),
             verify_ok: verify.ok,
             records_verified: verify.records_checked,
@@ -166,11 +181,14 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
     );
     println!();
     println!(
-        "What the default data-governance policy would raise (directory: {}):",
+        "What the default data-governance policy raised at ingest (directory: {}):",
         company.join("directory.toml").display()
     );
     print!("  ");
     super::policy::print_dry_run(&policy_run);
+    println!();
+    println!("The review queue (most severe first):");
+    super::alerts::print_queue(&queue);
     println!();
     println!(
         "Integrity: {} — {} records re-hashed, {} signed checkpoint(s) checked",
@@ -195,6 +213,13 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
             short(first.id.as_str())
         );
         println!("  {run} --data {d} --key-file {k} findings --entity CREDIT_CARD");
+        if let Some(item) = queue.first() {
+            println!("  {run} --data {d} --key-file {k} alerts list");
+            println!(
+                "  {run} --data {d} --key-file {k} alerts show {}",
+                short(&item.id)
+            );
+        }
         println!("  {run} --data {d} --key-file {k} verify");
         println!("  {run} --data {d} --key-file {k} audit");
     }

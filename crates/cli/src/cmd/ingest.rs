@@ -4,7 +4,7 @@ use super::{parse_options, print_json};
 use crate::cli::{IngestArgs, ParseArgs};
 use crate::context::Context;
 use crate::exit::Exit;
-use crate::pipeline::{IngestSummary, Pipeline, expand_inputs};
+use crate::pipeline::{IngestSummary, Pipeline, PolicyRun, expand_inputs};
 use crate::term::{interactive, safe_line};
 use anyhow::Result;
 use std::io::Write;
@@ -45,6 +45,14 @@ pub fn ingest(ctx: &Context, args: IngestArgs) -> Result<Exit> {
             Some(archive.finding_hash_key()),
         )?)
     };
+    let policy = if args.policy.no_policy {
+        None
+    } else {
+        Some((
+            super::policy::load_policy(args.policy.policy.as_deref())?,
+            super::policy::load_directory(args.policy.directory.as_deref())?,
+        ))
+    };
     let summary = Pipeline {
         archive: &mut archive,
         engine: engine.as_ref(),
@@ -52,6 +60,9 @@ pub fn ingest(ctx: &Context, args: IngestArgs) -> Result<Exit> {
         batch_size: args.batch_size.max(1),
         progress: interactive() && !ctx.json,
         attachment_limits: Default::default(),
+        policy: policy
+            .as_ref()
+            .map(|(policy, directory)| PolicyRun { policy, directory }),
     }
     .run(&files);
     if ctx.json {
@@ -79,6 +90,12 @@ pub fn print_summary(summary: &IngestSummary) {
         summary.attachments_stored,
         summary.findings
     );
+    if summary.alerts > 0 {
+        println!(
+            "policy: {} alert(s) raised, {} new review item(s) (see `chatwarden alerts list`)",
+            summary.alerts, summary.alert_items
+        );
+    }
     if !summary.conversations.is_empty() {
         println!();
         println!(

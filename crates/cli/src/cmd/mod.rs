@@ -1,5 +1,6 @@
 //! One file per command group.
 
+mod alerts;
 mod archive_ops;
 mod demo;
 mod ingest;
@@ -34,6 +35,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Keys(command) => archive_ops::keys(&ctx, command),
         Command::Rules(command) => rules::run(&ctx, command),
         Command::Policy(command) => policy::run(&ctx, command),
+        Command::Alerts(command) => alerts::run(&ctx, command),
+        Command::Review(command) => alerts::review(&ctx, command),
     }
 }
 
