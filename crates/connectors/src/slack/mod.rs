@@ -27,7 +27,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 use struson::reader::{JsonReader, JsonStreamReader, ReaderSettings, ValueType};
@@ -176,6 +176,9 @@ fn read_entry(z: &mut Zip, e: &EntryInfo) -> Result<Vec<u8>, ConnectorError> {
     Ok(buf)
 }
 
+/// Reads a root metadata list (`users.json`, `channels.json`, …) one element at
+/// a time, straight from the zip entry: only the parsed fields are kept, never the
+/// file's bytes or a JSON tree of it (an enterprise `users.json` can be large).
 fn meta_list<T: for<'de> Deserialize<'de>>(
     z: &mut Zip,
     root: &str,
@@ -186,13 +189,30 @@ fn meta_list<T: for<'de> Deserialize<'de>>(
         return Ok(Vec::new());
     };
     let label = format!("{}!/{full}", z.file());
-    let bytes = read_entry(z, &e)?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    serde_json::from_reader(BufReader::new(body)).map_err(|err| ConnectorError::Malformed {
-        file: label,
-        line: err.line() as u64,
+    let entry = z.open_entry(e.index)?;
+    let mut buf = BufReader::new(entry);
+    // A byte-order mark is skipped, as Slack's own viewer does.
+    if buf
+        .fill_buf()
+        .map_err(|err| crate::zipsafe::unwrap_io_error(&label, err))?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
+        buf.consume(3);
+    }
+    let mut r = JsonStreamReader::new_custom(buf, day_settings());
+    let bad = |r: &JsonStreamReader<_>, err: &dyn std::fmt::Display| ConnectorError::Malformed {
+        file: label.clone(),
+        line: line_of(r),
         reason: format!("Slack {name}: {err}"),
-    })
+    };
+    let mut out = Vec::new();
+    r.begin_array().map_err(|err| bad(&r, &err))?;
+    while r.has_next().map_err(|err| bad(&r, &err))? {
+        let item: T = r.deserialize_next().map_err(|err| bad(&r, &err))?;
+        out.push(item);
+    }
+    r.end_array().map_err(|err| bad(&r, &err))?;
+    Ok(out)
 }
 
 /// One Slack conversation (channel, private channel, DM or group DM).
@@ -398,7 +418,22 @@ pub fn parse_ts(ts: &str) -> Option<Timestamp> {
     Timestamp::new(secs, nanos).ok()
 }
 
-type DayReader = JsonStreamReader<Cursor<Vec<u8>>>;
+/// Day files up to this size are read into memory; larger ones (a busy
+/// channel's day can be tens of MB) are copied to an unnamed temporary file and
+/// streamed from it, so memory stays bounded whatever a day holds.
+const DAY_IN_MEMORY: u64 = 4 << 20;
+
+/// A day file's bytes: in memory, or spooled to a temporary file.
+type DayBytes = Box<dyn std::io::BufRead + Send>;
+type DayReader = JsonStreamReader<DayBytes>;
+
+fn day_settings() -> ReaderSettings {
+    ReaderSettings {
+        track_path: false,
+        max_nesting_depth: Some(64),
+        ..Default::default()
+    }
+}
 
 struct Messages<'a> {
     zip: Zip,
@@ -420,7 +455,7 @@ fn str_of<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
     v.get(k).and_then(Value::as_str)
 }
 
-fn line_of(r: &DayReader) -> u64 {
+fn line_of<R: Read>(r: &JsonStreamReader<R>) -> u64 {
     r.current_position(false)
         .line_pos
         .map(|l| l.line)
@@ -486,16 +521,28 @@ impl Messages<'_> {
                 file: self.export.to_owned(),
                 reason: format!("entry {name:?} vanished"),
             })?;
-        let mut bytes = read_entry(&mut self.zip, &entry)?;
-        if bytes.starts_with(b"\xEF\xBB\xBF") {
-            bytes.drain(..3);
-        }
-        let settings = ReaderSettings {
-            track_path: false,
-            max_nesting_depth: Some(64),
-            ..Default::default()
+        let mut bytes: DayBytes = if entry.size <= DAY_IN_MEMORY {
+            Box::new(Cursor::new(read_entry(&mut self.zip, &entry)?))
+        } else {
+            let mut spool = tempfile::tempfile().map_err(|e| ConnectorError::io(&label, e))?;
+            let file = self.zip.file().to_owned();
+            let mut r = self.zip.open_entry(entry.index)?;
+            std::io::copy(&mut r, &mut spool)
+                .map_err(|err| crate::zipsafe::unwrap_io_error(&file, err))?;
+            drop(r);
+            spool
+                .seek(std::io::SeekFrom::Start(0))
+                .map_err(|e| ConnectorError::io(&label, e))?;
+            Box::new(BufReader::new(spool))
         };
-        let mut r = JsonStreamReader::new_custom(Cursor::new(bytes), settings);
+        if bytes
+            .fill_buf()
+            .map_err(|e| ConnectorError::io(&label, e))?
+            .starts_with(b"\xEF\xBB\xBF")
+        {
+            bytes.consume(3);
+        }
+        let mut r = JsonStreamReader::new_custom(bytes, day_settings());
         let bad = |r: &DayReader, e: &dyn std::fmt::Display| ConnectorError::Malformed {
             file: label.clone(),
             line: line_of(r),
