@@ -19,6 +19,8 @@ pub(crate) struct LineReader<R> {
     chunk: usize,
     /// Checked text; `text[pos..]` is not handed out yet.
     text: String,
+    /// Unchecked bytes of the next refill (kept to reuse its allocation).
+    scratch: Vec<u8>,
     pos: usize,
     /// The start of a character cut by the end of the last chunk (at most 3 bytes).
     carry: [u8; 4],
@@ -30,6 +32,10 @@ pub(crate) struct LineReader<R> {
     /// 1-based number of the line last returned.
     line: u64,
     bytes_read: u64,
+    /// Offset in the whole file of `text[0]`.
+    base: u64,
+    /// Offset in the whole file where the line last returned starts.
+    line_start: u64,
     failed: bool,
 }
 
@@ -63,6 +69,7 @@ impl<R: Read> LineReader<R> {
             max,
             chunk: CHUNK,
             text: String::new(),
+            scratch: Vec::new(),
             pos: 0,
             carry: [0; 4],
             carry_len: 0,
@@ -70,8 +77,32 @@ impl<R: Read> LineReader<R> {
             bad: false,
             line: 0,
             bytes_read: 0,
+            base: 0,
+            line_start: 0,
             failed: false,
         }
+    }
+
+    /// A reader over a part of a file that starts at byte `offset` (a line start)
+    /// after `lines_before` lines: line numbers and offsets it reports are the
+    /// whole file's.
+    pub(crate) fn starting_at(
+        inner: R,
+        file: &str,
+        max: usize,
+        lines_before: u64,
+        offset: u64,
+    ) -> Self {
+        let mut r = Self::new(inner, file, max);
+        r.line = lines_before;
+        r.base = offset;
+        r.line_start = offset;
+        r
+    }
+
+    /// Offset in the whole file of the first byte of the line last returned.
+    pub(crate) fn line_start(&self) -> u64 {
+        self.line_start
     }
 
     /// A reader asking for `chunk` bytes per refill (tests cut characters and
@@ -97,8 +128,14 @@ impl<R: Read> LineReader<R> {
     /// Reads one more chunk after the text not handed out yet, checks it, and
     /// appends it to `text`.
     fn refill(&mut self) -> Result<(), ConnectorError> {
-        let mut v = std::mem::take(&mut self.text).into_bytes();
-        v.drain(..self.pos.min(v.len()));
+        // The bytes not handed out yet, the carried character start, then a new
+        // chunk, gathered in a scratch buffer, checked (SIMD), and copied into
+        // `text` (a copy is cheaper than the standard library's check).
+        let mut v = std::mem::take(&mut self.scratch);
+        v.clear();
+        let consumed = self.pos.min(self.text.len());
+        v.extend_from_slice(self.text.as_bytes().get(consumed..).unwrap_or_default());
+        self.base += consumed as u64;
         self.pos = 0;
         v.extend_from_slice(self.carry.get(..self.carry_len).unwrap_or_default());
         self.carry_len = 0;
@@ -108,6 +145,7 @@ impl<R: Read> LineReader<R> {
             .read_to_end(&mut v)
         {
             self.failed = true;
+            self.scratch = v;
             return Err(ConnectorError::io(&self.file, e));
         }
         if v.len() == before {
@@ -124,24 +162,49 @@ impl<R: Read> LineReader<R> {
             }
             v.truncate(at);
         }
-        match String::from_utf8(v) {
-            Ok(s) => self.text = s,
-            Err(e) => {
+        self.text.clear();
+        match simdutf8::basic::from_utf8(&v) {
+            Ok(s) => self.text.push_str(s),
+            Err(_) => {
                 // Keep the good part (it ends on a character boundary); what
                 // follows is reported when the line holding it is reached.
-                let good = e.utf8_error().valid_up_to();
-                let mut v = e.into_bytes();
-                v.truncate(good);
-                self.text = String::from_utf8(v).unwrap_or_default();
+                let good = match std::str::from_utf8(&v) {
+                    Ok(s) => s.len(),
+                    Err(e) => e.valid_up_to(),
+                };
+                if let Some(Ok(s)) = v.get(..good).map(std::str::from_utf8) {
+                    self.text.push_str(s);
+                }
                 self.bad = true;
                 self.eof = true;
             }
         }
+        self.scratch = v;
         Ok(())
     }
 
     /// The next line without its `\n` / `\r\n`, or `None` at the end.
     pub(crate) fn next_line(&mut self) -> Result<Option<&str>, ConnectorError> {
+        Ok(self
+            .next_range()?
+            .and_then(|(start, end)| self.text.get(start..end)))
+    }
+
+    /// [`LineReader::next_line`] with the offset in the whole file where the line
+    /// starts and its 1-based number.
+    pub(crate) fn next_line_at(&mut self) -> Result<Option<(u64, u64, &str)>, ConnectorError> {
+        Ok(match self.next_range()? {
+            Some((start, end)) => {
+                let at = self.line_start;
+                let no = self.line;
+                self.text.get(start..end).map(|l| (at, no, l))
+            }
+            None => None,
+        })
+    }
+
+    /// The byte range in `text` of the next line.
+    fn next_range(&mut self) -> Result<Option<(usize, usize)>, ConnectorError> {
         if self.failed {
             return Ok(None);
         }
@@ -178,6 +241,7 @@ impl<R: Read> LineReader<R> {
             self.refill()?;
         };
         self.bytes_read += (next - start) as u64;
+        self.line_start = self.base + start as u64;
         self.pos = next;
         self.line += 1;
         let bytes = self.text.as_bytes();
@@ -193,7 +257,7 @@ impl<R: Read> LineReader<R> {
                 limit: self.max,
             });
         }
-        Ok(self.text.get(start..end))
+        Ok(Some((start, end)))
     }
 }
 

@@ -62,6 +62,11 @@ pub struct Limits {
     pub max_warnings: usize,
     /// Limits applied to zip archives.
     pub zip: ZipLimits,
+    /// Most threads one reader uses (a large plain-text WhatsApp export is read in
+    /// parallel parts; the messages still come out in file order, identical to a
+    /// one-thread read). Default: the machine's available parallelism, at most 4.
+    /// `1` reads with the calling thread only.
+    pub max_threads: usize,
 }
 
 impl Default for Limits {
@@ -72,6 +77,9 @@ impl Default for Limits {
             max_participants: 10_000,
             max_warnings: 200,
             zip: ZipLimits::default(),
+            max_threads: std::thread::available_parallelism()
+                .map_or(1, std::num::NonZeroUsize::get)
+                .min(4),
         }
     }
 }
@@ -145,6 +153,18 @@ impl WarningSink {
             dropped: 0,
             cap,
         }
+    }
+
+    /// Takes over the warnings another sink gathered (already logged there).
+    pub(crate) fn absorb(&mut self, other: WarningSink) {
+        for w in other.list {
+            if self.list.len() < self.cap {
+                self.list.push(w);
+            } else {
+                self.dropped += 1;
+            }
+        }
+        self.dropped += other.dropped;
     }
 
     pub(crate) fn push(&mut self, file: &str, line: Option<u64>, message: impl Into<String>) {

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 
 /// Builds an id from a sequence of fields. Each field is length-prefixed.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct IdHasher {
     hasher: Sha256,
 }

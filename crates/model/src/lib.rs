@@ -11,4 +11,6 @@ mod message;
 pub use conversation::{Channel, Conversation, Participant};
 pub use finding::{Finding, mask_preview};
 pub use ids::{ConversationId, IdHasher, MessageId, ParticipantId};
-pub use message::{Attachment, MediaKind, Message, MessageKind, SourceRef, TimeSource};
+pub use message::{
+    Attachment, DerivedIdPrefix, MediaKind, Message, MessageKind, SourceRef, TimeSource,
+};

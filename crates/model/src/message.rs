@@ -172,6 +172,18 @@ impl Message {
         raw_body: &[&[u8]],
         occurrence: u64,
     ) -> MessageId {
+        Self::derived_id_prefix(conversation, local_time, sender, raw_body).finish(occurrence)
+    }
+
+    /// The hash state of [`Message::derived_id_parts`] before the occurrence
+    /// number, for a reader that learns the number later (a parallel reader
+    /// whose chunk may follow an identical message in an earlier chunk).
+    pub fn derived_id_prefix(
+        conversation: &ConversationId,
+        local_time: &DateTime,
+        sender: Option<&str>,
+        raw_body: &[&[u8]],
+    ) -> DerivedIdPrefix {
         let mut buf = [0u8; 19];
         let mut h = IdHasher::new("message");
         h.str(conversation.as_str());
@@ -179,10 +191,8 @@ impl Message {
             Some(text) => h.field(text),
             None => h.str(&local_time.to_string()),
         };
-        h.str(sender.unwrap_or(""))
-            .field_parts(raw_body)
-            .u64(occurrence);
-        MessageId(h.finish_hex())
+        h.str(sender.unwrap_or("")).field_parts(raw_body);
+        DerivedIdPrefix(h)
     }
 
     /// The id of a message whose source has its own id (Telegram, Slack, wamid …).
@@ -190,6 +200,18 @@ impl Message {
         let mut h = IdHasher::new("message-native");
         h.str(conversation.as_str()).str(native);
         MessageId(h.finish_hex())
+    }
+}
+
+/// A derived message id without its occurrence number ([`Message::derived_id_prefix`]).
+#[derive(Clone)]
+pub struct DerivedIdPrefix(IdHasher);
+
+impl DerivedIdPrefix {
+    /// The id for the `occurrence`-th identical message (0 for the first).
+    pub fn finish(mut self, occurrence: u64) -> MessageId {
+        self.0.u64(occurrence);
+        MessageId(self.0.finish_hex())
     }
 }
 

@@ -10,11 +10,13 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 
 /// Statistics over every header date of a file, gathered in one pass.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct DateStats {
     count: u64,
     max_first: u32,
     max_second: u32,
+    /// The first date added (to merge statistics of consecutive parts of a file).
+    first: Option<(u32, u32, u32)>,
     prev: Option<(u32, u32, u32)>,
     dec_first: u64,
     dec_second: u64,
@@ -41,19 +43,48 @@ impl DateStats {
         self.count += 1;
         self.max_first = self.max_first.max(a);
         self.max_second = self.max_second.max(b);
-        if let Some((pa, pb, py)) = self.prev
-            && py == y
-        {
-            if a < pa {
-                self.dec_first += 1;
-            }
-            if b < pb {
-                self.dec_second += 1;
-            }
-            self.delta_first += u64::from(a.abs_diff(pa));
-            self.delta_second += u64::from(b.abs_diff(pb));
+        if let Some(prev) = self.prev {
+            self.step(prev, (a, b, y));
+        } else {
+            self.first = Some((a, b, y));
         }
         self.prev = Some((a, b, y));
+    }
+
+    /// Counts the step between two consecutive dates.
+    fn step(&mut self, (pa, pb, py): (u32, u32, u32), (a, b, y): (u32, u32, u32)) {
+        if py != y {
+            return;
+        }
+        if a < pa {
+            self.dec_first += 1;
+        }
+        if b < pb {
+            self.dec_second += 1;
+        }
+        self.delta_first += u64::from(a.abs_diff(pa));
+        self.delta_second += u64::from(b.abs_diff(pb));
+    }
+
+    /// Adds the statistics of the part of the file that follows this one: the
+    /// result is what one pass over both parts in order would have gathered.
+    pub fn merge(&mut self, next: &DateStats) {
+        if let (Some(prev), Some(first)) = (self.prev, next.first) {
+            self.step(prev, first);
+        }
+        if self.first.is_none() {
+            self.first = next.first;
+        }
+        if next.prev.is_some() {
+            self.prev = next.prev;
+        }
+        self.count += next.count;
+        self.max_first = self.max_first.max(next.max_first);
+        self.max_second = self.max_second.max(next.max_second);
+        self.dec_first += next.dec_first;
+        self.dec_second += next.dec_second;
+        self.delta_first += next.delta_first;
+        self.delta_second += next.delta_second;
     }
 
     /// Decides day/month order for a year-last file: the > 12 rule, then
@@ -174,6 +205,28 @@ mod tests {
             s.add(*d);
         }
         s
+    }
+
+    #[test]
+    fn merged_parts_equal_one_pass() {
+        let dates = [
+            [1, 2, 2020],
+            [3, 2, 2020],
+            [2, 3, 2020],
+            [28, 12, 2020],
+            [1, 1, 2021],
+            [5, 1, 2021],
+            [4, 2, 2021],
+        ];
+        let whole = stats(&dates);
+        for cut in 0..=dates.len() {
+            for cut2 in cut..=dates.len() {
+                let mut merged = stats(&dates[..cut]);
+                merged.merge(&stats(&dates[cut..cut2]));
+                merged.merge(&stats(&dates[cut2..]));
+                assert_eq!(merged, whole, "cut at {cut} and {cut2}");
+            }
+        }
     }
 
     #[test]

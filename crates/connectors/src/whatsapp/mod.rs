@@ -10,6 +10,7 @@ pub mod body;
 pub mod dates;
 pub mod header;
 pub mod normalize;
+mod par;
 pub mod strings;
 pub mod title;
 
@@ -72,6 +73,7 @@ impl Backing {
 }
 
 /// What pass 2 needs to read messages.
+#[derive(Clone)]
 struct Ctx {
     /// The chat text's name in messages' `source.file`.
     label: String,
@@ -101,6 +103,9 @@ pub struct WhatsAppExport {
     conversation: Conversation,
     warnings: WarningSink,
     size_hint: u64,
+    /// Where pass 2 may start parallel parts: (byte offset, lines before), in
+    /// file order; empty when the file is read by one thread.
+    splits: Vec<(u64, u64)>,
 }
 
 fn is_zip(head: &[u8]) -> bool {
@@ -289,6 +294,7 @@ impl WhatsAppExport {
             },
             warnings,
             size_hint,
+            splits: Vec::new(),
         };
         export.ctx.shape = export.vote_shape()?;
         let scan = export.scan()?;
@@ -376,83 +382,38 @@ impl WhatsAppExport {
         })
     }
 
-    /// Pass 1b: date statistics, senders and group events over the whole file.
+    /// Pass 1b: date statistics, senders and group events over the whole file
+    /// (in parallel parts for a large plain-text file), and the header lines where
+    /// pass 2 may start a part.
     fn scan(&self) -> Result<Scan, ConnectorError> {
-        let shape = self.ctx.shape;
-        let title = self.ctx.title_hint.clone();
-        let max_participants = self.ctx.limits.max_participants;
-        self.with_lines(|lines| {
-            let mut scan = Scan::default();
-            let mut names = body::SenderCache::default();
-            // The sender of the last header, to skip the set look-up on runs.
-            let mut last_sender = String::new();
-            while let Some(line) = lines.next_line()? {
-                // A line starting with an ASCII byte other than a digit or `[`
-                // (most continuation lines) is never a header: the same first-byte
-                // rule as the header parser's, checked before calling it.
-                if let Some(&b) = line.as_bytes().first()
-                    && b.is_ascii()
-                    && !b.is_ascii_digit()
-                    && b != b'['
-                {
-                    if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty()
-                    {
-                        scan.text_before_first += 1;
-                    }
-                    continue;
-                }
-                let Some(h) = header::parse_for(line, &shape) else {
-                    if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty()
-                    {
-                        scan.text_before_first += 1;
-                    }
-                    continue;
-                };
-                scan.headers += 1;
-                if !shape.year_first {
-                    scan.stats.add(h.date);
-                }
-                let rest = line.get(h.rest..).unwrap_or_default();
-                // Classified once without the title; the title only changes the
-                // answer for a line "title: <LRM>…" (an iOS event attributed to the
-                // chat), so only such a line is classified again with it.
-                let head = body::classify_cached(rest, None, &mut names);
-                let head = match (&head, title.as_deref()) {
-                    (Head::User { sender, body }, Some(t)) if sender == t => {
-                        if body.trim_start_matches(' ').starts_with('\u{200E}') {
-                            body::classify_cached(rest, Some(t), &mut names)
-                        } else {
-                            // The chat's title also sends plain (no leading LRM)
-                            // messages: it is a person (1:1 partner), not a group name.
-                            scan.title_plain = true;
-                            head
-                        }
-                    }
-                    _ => head,
-                };
-                match head {
-                    Head::User { sender, .. } => {
-                        if *sender == *last_sender || scan.senders.contains(sender.as_ref()) {
-                        } else if scan.senders.len() < max_participants {
-                            scan.senders.insert(sender.as_ref().to_owned());
-                        } else {
-                            scan.senders_dropped = true;
-                            continue;
-                        }
-                        if *sender != *last_sender {
-                            last_sender.clear();
-                            last_sender.push_str(&sender);
-                        }
-                    }
-                    Head::System { text } => {
-                        if strings::is_group_event(text) {
-                            scan.group_event = true;
-                        }
-                    }
-                }
-            }
-            Ok(scan)
-        })
+        let params = ScanParams {
+            shape: self.ctx.shape,
+            title: self.ctx.title_hint.clone(),
+            max_participants: self.ctx.limits.max_participants,
+        };
+        if let Some(len) = self.parallel_len()
+            && let Some(scan) = par::scan_parallel(
+                &self.backing,
+                &self.ctx.label,
+                len,
+                self.ctx.limits.max_threads,
+                self.ctx.limits.max_line_bytes,
+                &params,
+            )
+        {
+            return Ok(scan);
+        }
+        self.with_lines(|lines| scan_lines(lines, &params))
+    }
+
+    /// The size of the chat text when it is read in parallel parts: a plain-text
+    /// file (not a zip) of at least [`par::MIN_PARALLEL_BYTES`], with more than one
+    /// thread allowed.
+    fn parallel_len(&self) -> Option<u64> {
+        (self.chat_entry.is_none()
+            && self.ctx.limits.max_threads > 1
+            && self.size_hint >= par::MIN_PARALLEL_BYTES)
+            .then_some(self.size_hint)
     }
 
     fn finish_open(&mut self, scan: Scan, opts: &ParseOptions) {
@@ -484,6 +445,21 @@ impl WhatsAppExport {
         } else {
             order
         };
+        // A part may start only at a line a one-thread read also takes as a
+        // message start: a header naming a real time under the decided order.
+        if self.parallel_len().is_some() {
+            let (order, tz) = (self.ctx.order, self.ctx.tz.as_ref());
+            self.splits = scan
+                .splits
+                .iter()
+                .filter(|sp| {
+                    dates::local_time(&sp.header, order)
+                        .and_then(|local| dates::instant(local, tz))
+                        .is_some()
+                })
+                .map(|sp| (sp.offset, sp.lines_before))
+                .collect();
+        }
         if scan.text_before_first > 0 {
             self.warnings.push(
                 &label,
@@ -548,6 +524,15 @@ impl WhatsAppExport {
         };
     }
 
+    /// How many parts [`ExportSource::messages`] reads in parallel (1: one thread).
+    pub fn parallel_parts(&self) -> usize {
+        if self.parallel_len().is_some() && !self.splits.is_empty() {
+            self.splits.len() + 1
+        } else {
+            1
+        }
+    }
+
     /// The header shape this file was read with.
     pub fn shape(&self) -> Shape {
         self.ctx.shape
@@ -557,6 +542,104 @@ impl WhatsAppExport {
     pub fn date_order(&self) -> DateOrder {
         self.ctx.order
     }
+}
+
+/// What pass 1b needs to know.
+struct ScanParams {
+    shape: Shape,
+    title: Option<String>,
+    max_participants: usize,
+}
+
+/// Pass 1b over the lines of a file, or of a part of one that starts at a line
+/// start: what [`WhatsAppExport::scan`] gathers, with line numbers relative to
+/// the reader's first line.
+fn scan_lines<R: Read>(
+    lines: &mut LineReader<R>,
+    params: &ScanParams,
+) -> Result<Scan, ConnectorError> {
+    let shape = params.shape;
+    let title = params.title.clone();
+    let max_participants = params.max_participants;
+    let mut next_split = lines.line_start().saturating_add(par::SPLIT_BYTES);
+    let first_line = lines.line_no();
+    let mut scan = Scan::default();
+    let mut names = body::SenderCache::default();
+    // The sender of the last header, to skip the set look-up on runs.
+    let mut last_sender = String::new();
+    while let Some((at, line_no, line)) = lines.next_line_at()? {
+        // A line starting with an ASCII byte other than a digit or `[`
+        // (most continuation lines) is never a header: the same first-byte
+        // rule as the header parser's, checked before calling it.
+        if let Some(&b) = line.as_bytes().first()
+            && b.is_ascii()
+            && !b.is_ascii_digit()
+            && b != b'['
+        {
+            if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty() {
+                scan.text_before_first += 1;
+            }
+            continue;
+        }
+        let Some(h) = header::parse_for(line, &shape) else {
+            if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty() {
+                scan.text_before_first += 1;
+            }
+            continue;
+        };
+        scan.headers += 1;
+        if !shape.year_first {
+            scan.stats.add(h.date);
+        }
+        if at >= next_split {
+            scan.splits.push(par::SplitPoint {
+                offset: at,
+                lines_before: line_no - 1 - first_line,
+                header: h.clone(),
+            });
+            next_split = at.saturating_add(par::SPLIT_BYTES);
+        }
+        let rest = line.get(h.rest..).unwrap_or_default();
+        // Classified once without the title; the title only changes the
+        // answer for a line "title: <LRM>…" (an iOS event attributed to the
+        // chat), so only such a line is classified again with it.
+        let head = body::classify_cached(rest, None, &mut names);
+        let head = match (&head, title.as_deref()) {
+            (Head::User { sender, body }, Some(t)) if sender == t => {
+                if body.trim_start_matches(' ').starts_with('\u{200E}') {
+                    body::classify_cached(rest, Some(t), &mut names)
+                } else {
+                    // The chat's title also sends plain (no leading LRM)
+                    // messages: it is a person (1:1 partner), not a group name.
+                    scan.title_plain = true;
+                    head
+                }
+            }
+            _ => head,
+        };
+        match head {
+            Head::User { sender, .. } => {
+                if *sender == *last_sender || scan.senders.contains(sender.as_ref()) {
+                } else if scan.senders.len() < max_participants {
+                    scan.senders.insert(sender.as_ref().to_owned());
+                } else {
+                    scan.senders_dropped = true;
+                    continue;
+                }
+                if *sender != *last_sender {
+                    last_sender.clear();
+                    last_sender.push_str(&sender);
+                }
+            }
+            Head::System { text } => {
+                if strings::is_group_event(text) {
+                    scan.group_event = true;
+                }
+            }
+        }
+    }
+    scan.lines = lines.line_no() - first_line;
+    Ok(scan)
 }
 
 fn placeholder_shape() -> Shape {
@@ -610,6 +693,11 @@ fn phone_of(name: &str) -> Option<String> {
 
 #[derive(Default)]
 struct Scan {
+    /// Lines read (of the file, or of the part scanned).
+    lines: u64,
+    /// Header lines about every [`par::SPLIT_BYTES`] where pass 2 may start a part
+    /// (`lines_before` relative to the part scanned).
+    splits: Vec<par::SplitPoint>,
     headers: u64,
     text_before_first: u64,
     stats: DateStats,
@@ -663,6 +751,15 @@ impl std::hash::Hasher for KeyHasher {
 }
 
 impl Occurrences {
+    /// Counts with the key seed of another reader of the same file (parts read in
+    /// parallel must give equal messages equal keys).
+    fn with_keys(keys: foldhash::quality::RandomState) -> Self {
+        Occurrences {
+            keys,
+            ..Default::default()
+        }
+    }
+
     /// The key of (local time, sender, raw body given in pieces).
     fn key(&self, at: DateTime, sender: &str, body: &[&str]) -> u64 {
         use std::hash::{BuildHasher, Hash, Hasher};
@@ -732,10 +829,25 @@ struct Messages<'a, R> {
     sender_ids: foldhash::HashMap<String, ParticipantId>,
     /// System-phrase answers per raw sender text.
     names: body::SenderCache,
+    /// Keep what a parallel reader needs to renumber a message's occurrence.
+    keep_prefix: bool,
 }
 
+/// What a parallel part's reader keeps beside a message so that the merging
+/// thread can give it the occurrence number of a one-thread read.
+pub(crate) struct IdExtra {
+    /// The [`Occurrences`] key of (local time, sender, raw body).
+    key: u64,
+    /// The occurrence number counted within the part (used in the id).
+    occurrence: u64,
+    prefix: chatwarden_model::DerivedIdPrefix,
+}
+
+/// A message and, from a parallel part's reader, its [`IdExtra`].
+type Built = (Message, Option<IdExtra>);
+
 impl<R: Read> Messages<'_, R> {
-    fn step(&mut self) -> Option<Result<Message, ConnectorError>> {
+    fn step(&mut self) -> Option<Result<Built, ConnectorError>> {
         loop {
             if self.done {
                 return self.pending.take().map(|p| Ok(self.finish(p)));
@@ -826,13 +938,13 @@ impl<R: Read> Messages<'_, R> {
         }
     }
 
-    fn finish(&mut self, p: Pending) -> Message {
-        let message = self.build(&p);
+    fn finish(&mut self, p: Pending) -> Built {
+        let built = self.build(&p);
         self.spare = (p.rest, p.cont);
-        message
+        built
     }
 
-    fn build(&mut self, p: &Pending) -> Message {
+    fn build(&mut self, p: &Pending) -> Built {
         let media = self.media;
         let dir = self.ctx.media_dir.as_deref();
         let hash = self.ctx.hash_media;
@@ -882,17 +994,26 @@ impl<R: Read> Messages<'_, R> {
             .occurrences
             .key(p.local, sender_str.unwrap_or(""), &raw);
         let occurrence = self.occurrences.next(key, p.local);
-        let id = Message::derived_id_parts(
+        let prefix = Message::derived_id_prefix(
             &self.ctx.conversation,
             &p.local,
             sender_str,
             &raw.map(str::as_bytes),
-            occurrence,
         );
+        let (id, extra) = if self.keep_prefix {
+            let extra = IdExtra {
+                key,
+                occurrence,
+                prefix: prefix.clone(),
+            };
+            (prefix.finish(occurrence), Some(extra))
+        } else {
+            (prefix.finish(occurrence), None)
+        };
         let sender_id = sender_str.map(|s| self.sender_id(s));
         let seq = self.seq;
         self.seq += 1;
-        Message {
+        let message = Message {
             id,
             conversation: self.ctx.conversation.clone(),
             seq,
@@ -912,7 +1033,8 @@ impl<R: Read> Messages<'_, R> {
             },
             reply_to: None,
             forwarded_from: None,
-        }
+        };
+        (message, extra)
     }
 
     /// The participant id of a sender, from a small cache.
@@ -969,7 +1091,7 @@ impl<R: Read> Iterator for Messages<'_, R> {
     type Item = Result<Message, ConnectorError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.step()
+        self.step().map(|r| r.map(|(message, _)| message))
     }
 }
 
@@ -987,6 +1109,21 @@ impl ExportSource for WhatsAppExport {
     }
 
     fn messages(&mut self) -> Result<MessageIter<'_>, ConnectorError> {
+        if let Some(len) = self.parallel_len()
+            && !self.splits.is_empty()
+        {
+            return Ok(Box::new(par::ParMessages::start(
+                par::Shared {
+                    backing: self.backing.clone(),
+                    ctx: Arc::new(self.ctx.clone()),
+                    media: Arc::new(self.media.clone()),
+                    keys: foldhash::quality::RandomState::default(),
+                },
+                &self.splits,
+                len,
+                &mut self.warnings,
+            )));
+        }
         let label = self.ctx.label.clone();
         let max = self.ctx.limits.max_line_bytes;
         let reader: Box<dyn Read + '_> = match self.chat_entry {
@@ -1015,6 +1152,7 @@ impl ExportSource for WhatsAppExport {
             spare: (String::new(), String::new()),
             sender_ids: foldhash::HashMap::default(),
             names: body::SenderCache::default(),
+            keep_prefix: false,
         }))
     }
 
