@@ -5,6 +5,8 @@
 #                                          package whatsapp-chat-parser (default 1,000,000 messages)
 #   bash bench/run.sh archive [MESSAGES]    sealing + logging cost at ingest vs a plain SQLite store,
 #                                          and verify speed (default 1,000,000 messages)
+#   bash bench/run.sh policy [MESSAGES]     200-rule policy evaluation per message, as a share of
+#                                          ingest time (inspection + sealed archive; default 200,000)
 #   bash bench/dlp/run.sh                  inspection accuracy and speed vs Microsoft Presidio
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,8 +89,33 @@ PY
   } > "$out"
   cat "$out"
   ;;
+policy)
+  total=${2:-200000}
+  cargo build --release -p chatwarden-bench --quiet
+  bin=target/release/chatwarden-bench
+  file=target/bench/whatsapp-$total.txt
+  [ -f "$file" ] || "$bin" gen-whatsapp "$total" "$file"
+  json=$("$bin" policy "$file")
+  out=bench/results/policy.md
+  {
+    echo "## Policy: evaluation cost with 200 rules, as a share of ingest"
+    echo
+    machine | sed 's/^/- /'
+    echo "- command: bash bench/run.sh policy $total"
+    echo
+    python3 - "$json" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+n = r["messages"]
+print("| messages | rules | findings | ingest s (inspect + sealed archive) | policy s | µs / message | policy share of ingest | alerts | store alerts s |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print(f"| {n:,} | {r['rules']} | {r['findings']:,} | {r['ingest_seconds']:.2f} | {r['policy_seconds']:.2f} | {r['policy_us_per_message']:.2f} | **{100*r['policy_share']:.1f}%** | {r['alerts']:,} | {r['alerts_seconds']:.2f} |")
+PY
+  } > "$out"
+  cat "$out"
+  ;;
 *)
-  echo "unknown benchmark: $what (try: whatsapp, archive)" >&2
+  echo "unknown benchmark: $what (try: whatsapp, archive, policy)" >&2
   exit 2
   ;;
 esac
