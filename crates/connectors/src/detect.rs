@@ -44,6 +44,8 @@ pub enum Format {
     Wechat,
     /// WeCom session-archive records (decrypted SDK JSON: lines, array or object).
     Wecom,
+    /// iMessage / SMS as exported by imessage-exporter (its `.txt` or `.html` output).
+    Imessage,
 }
 
 impl Format {
@@ -60,6 +62,7 @@ impl Format {
             Format::Discord,
             Format::Wechat,
             Format::Wecom,
+            Format::Imessage,
             Format::Whatsapp,
         ]
     }
@@ -78,6 +81,7 @@ impl Format {
             Format::Discord => "discord",
             Format::Wechat => "wechat",
             Format::Wecom => "wecom",
+            Format::Imessage => "imessage",
         }
     }
 }
@@ -110,6 +114,9 @@ impl FromStr for Format {
             "line" | "line-txt" => Ok(Format::Line),
             "wechat" | "wechat-csv" | "chatlab" | "weixin" => Ok(Format::Wechat),
             "wecom" | "wework" | "wecom-archive" => Ok(Format::Wecom),
+            "imessage" | "imessage-txt" | "imessage-html" | "imessage-exporter" | "sms" => {
+                Ok(Format::Imessage)
+            }
             _ => Err(ParseFormatError(s.to_owned())),
         }
     }

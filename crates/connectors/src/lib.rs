@@ -10,6 +10,7 @@
 pub mod detect;
 pub mod discord;
 mod error;
+pub mod imessage;
 pub mod line;
 mod lines;
 pub mod messenger;

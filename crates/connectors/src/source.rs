@@ -52,6 +52,8 @@ enum Choice {
     Line,
     Wechat,
     Wecom,
+    /// imessage-exporter output: `true` for HTML, `false` for text.
+    Imessage(bool),
 }
 
 fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, ConnectorError> {
@@ -71,6 +73,9 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
             Format::Discord => Choice::Discord,
             Format::Wechat => Choice::Wechat,
             Format::Wecom => Choice::Wecom,
+            Format::Imessage => {
+                Choice::Imessage(crate::imessage::looks_like_any_html(&input.head(label)?))
+            }
         });
     }
     let head = input.head(label)?;
@@ -84,10 +89,24 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
         Sniffed::Json(Format::Wechat) => Ok(Choice::Wechat),
         Sniffed::Json(Format::Wecom) => Ok(Choice::Wecom),
         Sniffed::Text if crate::wechat::is_wechat_csv(&head) => Ok(Choice::Wechat),
+        Sniffed::Text if crate::imessage::looks_like_html(&head) => Ok(Choice::Imessage(true)),
+        Sniffed::Text if crate::imessage::looks_like_text(&head) => Ok(Choice::Imessage(false)),
+        Sniffed::Text if crate::imessage::looks_like_any_html(&head) => {
+            Err(ConnectorError::NotRecognized {
+                file: label.to_owned(),
+                tried: "imessage (HTML without imessage-exporter's message markup: \
+                        `div.message` with `sent`/`received` blocks or `sms://open?message-guid=` \
+                        links); no other format is HTML"
+                    .to_owned(),
+            })
+        }
         Sniffed::Json(Format::Line) => Ok(Choice::Line),
         Sniffed::Text if crate::line::looks_like_line(&head) => Ok(Choice::Line),
         // A Slack export is a zip, never a bare JSON document.
-        Sniffed::Json(Format::Whatsapp) | Sniffed::Json(Format::Slack) | Sniffed::Text => {
+        Sniffed::Json(Format::Whatsapp)
+        | Sniffed::Json(Format::Slack)
+        | Sniffed::Json(Format::Imessage)
+        | Sniffed::Text => {
             Ok(Choice::Whatsapp)
         }
         Sniffed::Zip if crate::slack::zip_is_slack(input, label, opts).unwrap_or(false) => {
@@ -105,7 +124,8 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
                     without `guild` and `channel`), teams (JSON without `@odata.context`+`value` \
                     or `messageType`), slack (a zip export, not one JSON file), wechat (JSON \
                     without a `chatlab` header), wecom (JSON without `msgid` and `action`), messenger (JSON without `participants` and \
-                    `messages`), line (text, not JSON), whatsapp (JSON, not chat text)"
+                    `messages`), line (text, not JSON), imessage (text or HTML, not JSON), whatsapp (JSON, \
+                    not chat text)"
                 .to_owned(),
         }),
     }
@@ -198,6 +218,9 @@ fn open_choice(
         Choice::Wechat => Ok(boxed(vec![WechatExport::open_input(input, label, opts)?])),
         Choice::Wecom if all => Ok(boxed(WecomExport::open_input_all(input, label, opts)?)),
         Choice::Wecom => Ok(boxed(vec![WecomExport::open_input(input, label, opts)?])),
+        Choice::Imessage(html) => Ok(boxed(vec![crate::imessage::ImessageExport::open_input(
+            input, label, opts, html,
+        )?])),
     }
 }
 
