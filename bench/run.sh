@@ -7,6 +7,8 @@
 #                                          and verify speed (default 1,000,000 messages)
 #   bash bench/run.sh policy [MESSAGES]     200-rule policy evaluation per message, as a share of
 #                                          ingest time (inspection + sealed archive; default 200,000)
+#   bash bench/run.sh connectors [MESSAGES] every connector's read throughput and peak memory on a
+#                                          generated export per format (default 200,000 messages each)
 #   bash bench/dlp/run.sh                  inspection accuracy and speed vs Microsoft Presidio
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -110,6 +112,29 @@ n = r["messages"]
 print("| messages | rules | findings | ingest s (inspect + sealed archive) | policy s | µs / message | policy share of ingest | alerts | store alerts s |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 print(f"| {n:,} | {r['rules']} | {r['findings']:,} | {r['ingest_seconds']:.2f} | {r['policy_seconds']:.2f} | {r['policy_us_per_message']:.2f} | **{100*r['policy_share']:.1f}%** | {r['alerts']:,} | {r['alerts_seconds']:.2f} |")
+PY
+  } > "$out"
+  cat "$out"
+  ;;
+connectors)
+  total=${2:-200000}
+  cargo build --release -p chatwarden-bench --quiet
+  json=$(target/release/chatwarden-bench connectors "$total")
+  out=bench/results/connectors.md
+  {
+    echo "## Connectors: read throughput per format"
+    echo
+    machine | sed 's/^/- /'
+    echo "- command: bash bench/run.sh connectors $total"
+    echo
+    python3 - "$json" <<'PY'
+import json, sys
+rows = json.loads(sys.argv[1])
+print("| format | conversations | messages | export MB | read s | messages/s | MB/s | peak RSS growth MB |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for r in rows:
+    g = r["peak_rss_growth_mb"]
+    print(f"| {r['format']} | {r['conversations']} | {r['messages']:,} | {r['export_bytes']/2**20:.1f} | {r['seconds']:.2f} | {r['messages_per_second']:,.0f} | {r['mb_per_second']:.1f} | {'n/a' if g is None else f'{g:.1f}'} |")
 PY
   } > "$out"
   cat "$out"

@@ -4,9 +4,11 @@
 //!   chatwarden-bench gen-whatsapp MESSAGES OUT.txt   write a synthetic Android export
 //!   chatwarden-bench parse-whatsapp FILE             parse it, print {"messages", "parse_seconds"}
 //!   chatwarden-bench archive FILE                    ingest it plain vs sealed+logged, then verify
+//!   chatwarden-bench connectors MESSAGES             every connector's throughput and peak memory
 //!   chatwarden-bench policy FILE                     200-rule policy evaluation vs ingest time
 
 mod archive;
+mod connectors;
 mod policy;
 
 use anyhow::{Context, Result, bail};
@@ -23,6 +25,7 @@ fn main() -> Result<()> {
         }
         Some("parse-whatsapp") => parse_whatsapp(args.get(2).context("FILE")?),
         Some("archive") => archive::run(args.get(2).context("FILE")?),
+        Some("connectors") => connectors::run(args.get(2).context("MESSAGES")?),
         Some("policy") => policy::run(args.get(2).context("FILE")?),
         _ => bail!("usage: chatwarden-bench gen-whatsapp MESSAGES OUT | parse-whatsapp FILE"),
     }

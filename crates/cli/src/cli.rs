@@ -284,7 +284,8 @@ pub struct ExportOptions {
     #[arg(long)]
     pub custodian: Option<String>,
     /// Force the input format instead of detecting it from the content
-    /// (whatsapp, telegram, slack, teams, signal, discord, messenger, line, whatsapp-webhook).
+    /// (whatsapp, telegram, slack, teams, signal, discord, messenger, line, wechat, wecom,
+    /// whatsapp-webhook).
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
 }
