@@ -7,8 +7,8 @@ use std::path::PathBuf;
 #[command(
     name = "chatwarden",
     version,
-    about = "Capture, inspect and keep business chats (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE) in an encrypted, tamper-evident archive",
-    long_about = "chatwarden reads chat exports (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE, WhatsApp webhooks), finds personal, payment, health and \
+    about = "Capture, inspect and keep business chats (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE, iMessage) in an encrypted, tamper-evident archive",
+    long_about = "chatwarden reads chat exports (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE, iMessage, WhatsApp webhooks), finds personal, payment, health and \
 secret data in them, and keeps everything in an encrypted, tamper-evident archive on your own machine.\n\n\
 Start with `chatwarden demo` to see it work on a sample corpus.",
     after_help = "Exit codes: 0 success · 1 error · 2 usage error · 3 some inputs failed · 4 verification found a problem"
@@ -31,6 +31,18 @@ pub struct Cli {
     #[arg(long, global = true, env = "CHATWARDEN_ACTOR")]
     pub actor: Option<String>,
 
+    /// The reader's role for this command, recorded with every read in the audit trail. It
+    /// decides what the policy's quarantine and redact actions withhold or mask. Declared by
+    /// whoever holds the master key: an operator convenience, not an access control.
+    #[arg(
+        long,
+        global = true,
+        env = "CHATWARDEN_ROLE",
+        value_enum,
+        default_value = "viewer"
+    )]
+    pub role: RoleArg,
+
     /// Print data as JSON for scripts.
     #[arg(long, global = true)]
     pub json: bool,
@@ -41,6 +53,30 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A reader's role, least trusted first (the policy file's `redact_below` names).
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum RoleArg {
+    Viewer,
+    Reviewer,
+    Supervisor,
+    #[value(alias = "compliance_officer")]
+    ComplianceOfficer,
+    Admin,
+}
+
+impl RoleArg {
+    pub fn role(self) -> chatwarden_policy::Role {
+        use chatwarden_policy::Role;
+        match self {
+            RoleArg::Viewer => Role::Viewer,
+            RoleArg::Reviewer => Role::Reviewer,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::ComplianceOfficer => Role::ComplianceOfficer,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -90,6 +126,20 @@ pub enum Command {
     /// Supervisory review: random sampling of unflagged messages into the review queue.
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Reports for compliance staff: the policy tips logged for employees.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Policy tips the `notify` action logged at ingest (no capture route can send them back
+    /// into the chat yet), for the employee report: rule, message id, employee, tip.
+    Tips {
+        /// Only this employee's tips (directory id or custodian, as recorded).
+        #[arg(long)]
+        employee: Option<String>,
+    },
 }
 
 /// Which policy an ingest evaluates.
@@ -285,7 +335,7 @@ pub struct ExportOptions {
     pub custodian: Option<String>,
     /// Force the input format instead of detecting it from the content
     /// (whatsapp, telegram, slack, teams, signal, discord, messenger, line, wechat, wecom,
-    /// whatsapp-webhook).
+    /// imessage, whatsapp-webhook).
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
 }
@@ -294,7 +344,7 @@ pub struct ExportOptions {
 pub struct ParseArgs {
     /// An export: WhatsApp .txt/.zip, Telegram result.json, Slack export .zip, Teams Graph JSON,
     /// Signal .jsonl/data.json, DiscordChatExporter JSON, a Messenger/Instagram download (zip,
-    /// folder or message_N.json), a LINE .txt, captured WhatsApp Cloud API webhooks.
+    /// folder or message_N.json), a LINE .txt, an imessage-exporter .txt/.html, captured WhatsApp Cloud API webhooks.
     pub file: PathBuf,
     #[command(flatten)]
     pub export: ExportOptions,
@@ -302,7 +352,7 @@ pub struct ParseArgs {
 
 #[derive(Args, Debug)]
 pub struct IngestArgs {
-    /// Files, zips or folders (searched recursively for .txt, .zip, .json and .jsonl exports).
+    /// Files, zips or folders (searched recursively for .txt, .zip, .json, .jsonl and .html exports).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]

@@ -2,12 +2,15 @@
 
 use anyhow::{Context as _, Result, bail};
 use chatwarden_archive::Archive;
+use chatwarden_policy::Role;
 use std::path::{Path, PathBuf};
 
 pub struct Context {
     pub data: PathBuf,
     pub key_file: PathBuf,
     pub actor: String,
+    /// The declared role of the reader (`--role`), for quarantine and redact at read time.
+    pub role: Role,
     pub json: bool,
 }
 
@@ -16,6 +19,7 @@ impl Context {
         data: PathBuf,
         key_file: Option<PathBuf>,
         actor: Option<String>,
+        role: Role,
         json: bool,
     ) -> Self {
         let key_file = key_file.unwrap_or_else(|| default_key_file(&data));
@@ -24,6 +28,7 @@ impl Context {
             data,
             key_file,
             actor,
+            role,
             json,
         }
     }

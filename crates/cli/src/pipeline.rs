@@ -7,10 +7,12 @@ use chatwarden_connectors::{ExportSource, ParseOptions};
 use chatwarden_inspect::attachments::{AttachmentLimits, UNSCANNABLE, scan_attachment_parts};
 use chatwarden_inspect::{ConversationContext, Detection, Engine, ScanContext};
 use chatwarden_model::{Finding, Message, MessageKind};
-use chatwarden_policy::{Alert, Directory, Grouper, Policy, PreparedConversation};
+use chatwarden_policy::{
+    Alert, Directory, Grouper, Party, Policy, PreparedConversation, RuleHit, tip_text,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +26,8 @@ pub struct IngestSummary {
     /// Alerts the policy raised on this ingest, and the review items they opened.
     pub alerts: u64,
     pub alert_items: u64,
+    /// Policy tips the `notify` action logged for the employee report (`report tips`).
+    pub tips: u64,
     pub files: Vec<FileOutcome>,
     pub conversations: Vec<ConversationOutcome>,
     pub warnings: Vec<String>,
@@ -103,7 +107,7 @@ fn is_candidate(path: &Path) -> bool {
             .and_then(|e| e.to_str())
             .map(|e| e.to_ascii_lowercase())
             .as_deref(),
-        Some("txt") | Some("zip") | Some("json") | Some("jsonl")
+        Some("txt") | Some("zip") | Some("json") | Some("jsonl") | Some("html")
     )
 }
 
@@ -365,9 +369,10 @@ impl Pipeline<'_> {
         // Alerts are stored once their messages are: a crash in between loses no message,
         // and re-ingesting (or `policy apply`) raises the same alerts again (same ids).
         if let (Some(run), Some(state)) = (self.policy, alert_state) {
-            let raised = raise_alerts(self.archive, run.policy, state, batch, findings)?;
+            let (raised, tips) = raise_alerts(self.archive, run.policy, state, batch, findings)?;
             summary.alerts += raised.new_alerts;
             summary.alert_items += raised.new_items;
+            summary.tips += tips;
         }
         outcome.new += report.new;
         outcome.duplicate += report.duplicate;
@@ -382,14 +387,15 @@ impl Pipeline<'_> {
 }
 
 /// Evaluates the policy once per message of a committed batch (with the findings of that
-/// message), groups the hits into review items and stores the new alerts.
+/// message), groups the hits into review items and stores the new alerts; logs the policy
+/// tips of new `notify` hits first. Returns what was stored and the number of tips.
 fn raise_alerts(
     archive: &mut Archive,
     policy: &Policy,
     state: &mut AlertState<'_>,
     batch: &[Message],
     findings: &[Finding],
-) -> Result<chatwarden_archive::PutAlertsReport> {
+) -> Result<(chatwarden_archive::PutAlertsReport, u64)> {
     // The pipeline pushes each message's findings right before the message itself, so
     // they form consecutive runs in batch order.
     let mut hits = Vec::new();
@@ -418,6 +424,7 @@ fn raise_alerts(
     if hits.is_empty() {
         return Ok(Default::default());
     }
+    let tips = log_tips(archive, &state.prepared, batch, &hits)?;
     let grouper = match &mut state.grouper {
         Some(g) => g,
         None => {
@@ -438,7 +445,70 @@ fn raise_alerts(
             .unwrap_or_default();
         alerts.push((group, alert));
     }
-    Ok(archive.put_alerts(&alerts, "ingest")?)
+    Ok((archive.put_alerts(&alerts, "ingest")?, tips))
+}
+
+/// The audit action of a logged policy tip.
+pub const TIP_ACTION: &str = "policy.tip";
+
+/// The `notify` action. No capture route can send a message back into the chat (exports
+/// are read after the fact; the WhatsApp webhook endpoint comes with the server), so each
+/// tip is logged for the employee report as an archive event (`policy.tip`, target the
+/// message id): rule, message, conversation, employee, custodian, tip text — never message
+/// content. Only hits whose alert is not stored yet give a tip (re-ingesting gives none);
+/// tips are logged before their alerts are stored, so a crash in between loses none, and
+/// `report tips` lists each (rule, message) once.
+fn log_tips(
+    archive: &mut Archive,
+    prepared: &PreparedConversation<'_>,
+    batch: &[Message],
+    hits: &[RuleHit],
+) -> Result<u64> {
+    let notify: Vec<(&RuleHit, String)> = hits
+        .iter()
+        .filter_map(|h| tip_text(h).map(|t| (h, t)))
+        .collect();
+    if notify.is_empty() {
+        return Ok(0);
+    }
+    let stored: HashSet<String> = archive.alert_keys()?.into_iter().map(|k| k.id).collect();
+    let actor = archive.actor().to_string();
+    let mut logged = 0;
+    for (hit, tip) in notify {
+        if stored.contains(&Alert::id_for(&hit.rule, &hit.message)) {
+            continue;
+        }
+        // The employee the tip is for: the sender when a known employee, else the custodian.
+        let sender = batch
+            .iter()
+            .find(|m| m.id == hit.message)
+            .map(|m| prepared.sender_party(m));
+        let employee = match sender {
+            Some(Party::Internal(Some(e))) => Some(e),
+            _ => prepared.custodian_employee,
+        };
+        archive.record_access_with(
+            &actor,
+            TIP_ACTION,
+            hit.message.as_str(),
+            serde_json::json!({
+                "rule": hit.rule,
+                "severity": hit.severity.as_str(),
+                "message": hit.message,
+                "conversation": hit.conversation,
+                "sent_at": hit.sent_at.to_string(),
+                "employee": employee.map(|e| e.id.clone()),
+                "custodian": hit.custodian,
+                "tip": tip,
+                "delivered": "logged for the employee report (no channel route)",
+            }),
+        )?;
+        logged += 1;
+    }
+    if logged > 0 {
+        tracing::info!(tips = logged, "policy tips logged");
+    }
+    Ok(logged)
 }
 
 /// Stores an attachment (sealed, streamed) and, when inspection runs, scans its text.

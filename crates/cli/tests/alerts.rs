@@ -88,6 +88,8 @@ impl Demo {
         cmd.env_remove("CHATWARDEN_DATA")
             .env_remove("CHATWARDEN_KEY_FILE")
             .env("CHATWARDEN_ACTOR", "sofia.marchetti")
+            // The demo's compliance officer: sees quarantined and redacted messages.
+            .env("CHATWARDEN_ROLE", "compliance-officer")
             .arg("--data")
             .arg(&self.data)
             .arg("--key-file")

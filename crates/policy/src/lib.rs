@@ -8,10 +8,13 @@
 //! * [`alerts`]: one alert per rule hit per message, grouped into review items,
 //!   with the review state machine (open → in review → escalated → closed).
 //! * [`sampling`]: deterministic random sampling of unflagged messages per custodian.
+//! * [`access`]: what a reader of a given role sees of a flagged message (quarantine,
+//!   redact).
 //!
 //! Nothing here does I/O beyond reading the files it is pointed at, and nothing logs
 //! message content or a detected value.
 
+pub mod access;
 pub mod alerts;
 pub mod directory;
 mod error;
@@ -20,6 +23,9 @@ pub mod policy;
 pub mod rule;
 pub mod sampling;
 
+pub use access::{
+    SEES_QUARANTINED, Visibility, mask_preview_fully, mask_text, tip_text, visibility,
+};
 pub use alerts::{
     Alert, AlertGroup, Comment, Disposition, Grouper, QueueFilter, ReviewAction, ReviewError,
     ReviewRecord, Status, queue,

@@ -2,6 +2,7 @@
 //! queue kept in the archive. Every review action is a record of the archive's log, made
 //! by the `--actor` (default: the OS user).
 
+use super::gate::{self, Gate};
 use super::ingest::short;
 use super::print_json;
 use crate::cli::{AlertsCommand, DispositionArg, ReviewCommand, SeverityArg, StatusArg};
@@ -12,7 +13,8 @@ use anyhow::{Result, bail};
 use chatwarden_archive::{AlertItem, AlertQuery, Archive, FindingFilter, ReviewEntry, finding_id};
 use chatwarden_model::MessageKind;
 use chatwarden_policy::{
-    AlertGroup, Disposition, QueueFilter, ReviewAction, Sampler, Severity, Status, queue,
+    AlertGroup, Disposition, QueueFilter, ReviewAction, Sampler, Severity, Status, Visibility,
+    mask_preview_fully, queue,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -211,9 +213,16 @@ struct FlaggedMessage {
     id: String,
     sent_at: String,
     sender: Option<String>,
-    /// `None` when the message's key was destroyed (retention, erasure).
+    /// `None` when the message's key was destroyed (retention, erasure), or when it is
+    /// withheld (quarantine).
     text: Option<String>,
     findings: Vec<serde_json::Value>,
+    /// Set when the policy's quarantine withholds the message from this reader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    withheld: Option<serde_json::Value>,
+    /// Set when the policy's redact masks the message for this reader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    masked: Option<serde_json::Value>,
 }
 
 fn show(ctx: &Context, id: &str) -> Result<Exit> {
@@ -232,27 +241,52 @@ fn show(ctx: &Context, id: &str) -> Result<Exit> {
         .filter(|f| wanted.contains(f.message.as_str()))
         .map(|f| (finding_id(&f), f.preview))
         .collect();
+    // The policy's quarantine and redact actions of every item on these messages, for
+    // the reader's declared role; the read is audited with what was held back.
+    let mut gate = Gate::new(ctx);
+    gate.load(&mut archive, &item.conversation)?;
     let mut messages = Vec::new();
     for alert in &item.alerts {
         let found = stored.iter().find(|m| m.id == alert.message);
-        let message = found.and_then(|m| m.message.as_ref());
+        let v = gate.decide(&alert.message);
+        let message = match &v {
+            Visibility::Withheld { .. } => None,
+            Visibility::Clear => found.and_then(|m| m.message.clone()),
+            Visibility::Masked { .. } => found.and_then(|m| {
+                m.message
+                    .as_ref()
+                    .map(|x| gate::masked_message(x, &m.findings))
+            }),
+        };
+        let preview = |id: &str| -> Option<String> {
+            let p = previews.get(id)?;
+            match &v {
+                Visibility::Clear => Some(p.clone()),
+                Visibility::Masked { .. } => Some(mask_preview_fully(p)),
+                Visibility::Withheld { .. } => None,
+            }
+        };
+        let withheld = matches!(v, Visibility::Withheld { .. });
         messages.push(FlaggedMessage {
             id: alert.message.to_string(),
             sent_at: alert.sent_at.to_string(),
-            sender: message.and_then(|m| m.sender.clone()),
-            text: message.map(|m| m.text.clone()),
+            sender: message.as_ref().and_then(|m| m.sender.clone()),
+            text: message.as_ref().map(|m| m.text.clone()),
             findings: alert
                 .findings
                 .iter()
                 .map(|f| {
                     serde_json::json!({
                         "id": f.id, "entity": f.entity, "detector": f.detector, "score": f.score,
-                        "in_attachment": f.in_attachment, "preview": previews.get(&f.id),
+                        "in_attachment": f.in_attachment, "preview": preview(&f.id),
                     })
                 })
                 .collect(),
+            withheld: if withheld { gate::marker(&v) } else { None },
+            masked: if withheld { None } else { gate::marker(&v) },
         });
     }
+    gate.record(&mut archive, "alerts show", &item.id)?;
     if ctx.json {
         print_json(&serde_json::json!({
             "item": item, "messages": messages, "history": history,
@@ -293,12 +327,31 @@ fn show(ctx: &Context, id: &str) -> Result<Exit> {
     println!();
     println!("{} alert(s):", item.alerts.len());
     for m in &messages {
+        if let Some(w) = &m.withheld {
+            println!(
+                "  [{}] {}",
+                m.sent_at,
+                w["notice"]
+                    .as_str()
+                    .unwrap_or("[quarantined pending review]")
+            );
+            continue;
+        }
         let sender = m.sender.as_deref().map(safe_line).unwrap_or_default();
+        let redacted = if m.masked.is_some() {
+            " [redacted]"
+        } else {
+            ""
+        };
         match &m.text {
             Some(text) => {
                 let text = safe(text);
                 let mut lines = text.lines();
-                println!("  [{}] {sender}: {}", m.sent_at, lines.next().unwrap_or(""));
+                println!(
+                    "  [{}] {sender}{redacted}: {}",
+                    m.sent_at,
+                    lines.next().unwrap_or("")
+                );
                 for line in lines {
                     println!("      {line}");
                 }

@@ -96,6 +96,12 @@ pub fn print_summary(summary: &IngestSummary) {
             summary.alerts, summary.alert_items
         );
     }
+    if summary.tips > 0 {
+        println!(
+            "policy: {} policy tip(s) logged for the employee report (see `chatwarden report tips`)",
+            summary.tips
+        );
+    }
     if !summary.conversations.is_empty() {
         println!();
         println!(

@@ -3,10 +3,12 @@
 mod alerts;
 mod archive_ops;
 mod demo;
+mod gate;
 mod ingest;
 mod inspect;
 mod policy;
 mod read;
+mod report;
 mod rules;
 
 use crate::cli::{Cli, Command, DateOrderArg, ExportOptions};
@@ -16,7 +18,7 @@ use anyhow::{Context as _, Result};
 use chatwarden_connectors::{DateOrder, ParseOptions};
 
 pub fn run(cli: Cli) -> Result<Exit> {
-    let ctx = Context::new(cli.data, cli.key_file, cli.actor, cli.json);
+    let ctx = Context::new(cli.data, cli.key_file, cli.actor, cli.role.role(), cli.json);
     match cli.command {
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Init => archive_ops::init(&ctx),
@@ -37,6 +39,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Policy(command) => policy::run(&ctx, command),
         Command::Alerts(command) => alerts::run(&ctx, command),
         Command::Review(command) => alerts::review(&ctx, command),
+        Command::Report(command) => report::run(&ctx, command),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Reading the archive: `conversations`, `show`, `findings`. Every read is audited by the archive.
 
+use super::gate::{self, Gate};
 use super::ingest::short;
 use super::print_json;
 use crate::cli::{FindingsArgs, ShowArgs};
@@ -8,8 +9,10 @@ use crate::exit::Exit;
 use crate::term::{safe, safe_line};
 use anyhow::Result;
 use chatwarden_archive::FindingFilter;
-use chatwarden_model::MessageKind;
+use chatwarden_model::{Finding, Message, MessageKind};
+use chatwarden_policy::{Visibility, mask_preview_fully};
 use serde_json::json;
+use std::collections::HashSet;
 
 pub fn conversations(ctx: &Context) -> Result<Exit> {
     let mut archive = ctx.open()?;
@@ -63,15 +66,39 @@ pub fn show(ctx: &Context, args: ShowArgs) -> Result<Exit> {
     let mut archive = ctx.open()?;
     let conversation = archive.find_conversation(&args.conversation)?;
     let messages = archive.messages(&conversation.id)?;
+    // The policy's quarantine and redact actions, for the reader's declared role.
+    let mut gate = Gate::new(ctx);
+    gate.load(&mut archive, &conversation.id)?;
+    let shown: Vec<(Visibility, Option<Message>, Vec<Finding>)> = messages
+        .iter()
+        .map(|m| {
+            let v = gate.decide(&m.id);
+            let (message, findings) = match &v {
+                Visibility::Clear => (m.message.clone(), m.findings.clone()),
+                Visibility::Withheld { .. } => (None, Vec::new()),
+                Visibility::Masked { .. } => (
+                    m.message
+                        .as_ref()
+                        .map(|x| gate::masked_message(x, &m.findings)),
+                    gate::masked_findings(&m.findings),
+                ),
+            };
+            (v, message, findings)
+        })
+        .collect();
+    gate.record(&mut archive, "show", conversation.id.as_str())?;
     if ctx.json {
         print_json(
             &messages
                 .iter()
-                .map(|m| {
-                    json!({
+                .zip(&shown)
+                .map(|(m, (v, message, findings))| {
+                    let mut line = json!({
                         "id": m.id, "seq": m.seq, "sent_at": m.sent_at.to_string(), "shredded": m.shredded,
-                        "message": m.message, "findings": m.findings,
-                    })
+                        "message": message, "findings": findings,
+                    });
+                    gate::annotate(&mut line, v);
+                    line
                 })
                 .collect::<Vec<_>>(),
         )?;
@@ -95,8 +122,16 @@ pub fn show(ctx: &Context, args: ShowArgs) -> Result<Exit> {
         .collect();
     println!("participants: {}", names.join(", "));
     println!("{}", "─".repeat(72));
-    for stored in &messages {
-        let Some(m) = stored.message.as_ref().filter(|_| !stored.shredded) else {
+    for (stored, (v, message, findings)) in messages.iter().zip(&shown) {
+        if let Visibility::Withheld { item } = v {
+            println!(
+                "[{} UTC] {}",
+                stored.sent_at.strftime("%Y-%m-%d %H:%M:%S"),
+                gate::notice(item)
+            );
+            continue;
+        }
+        let Some(m) = message.as_ref().filter(|_| !stored.shredded) else {
             println!(
                 "[{} UTC] (content destroyed by retention or erasure)",
                 stored.sent_at.strftime("%Y-%m-%d %H:%M:%S")
@@ -110,6 +145,9 @@ pub fn show(ctx: &Context, args: ShowArgs) -> Result<Exit> {
         }
         if m.edited {
             flags.push("edited");
+        }
+        if matches!(v, Visibility::Masked { .. }) {
+            flags.push("redacted");
         }
         let flags = if flags.is_empty() {
             String::new()
@@ -142,7 +180,7 @@ pub fn show(ctx: &Context, args: ShowArgs) -> Result<Exit> {
                 width = time.len() + 3
             );
         }
-        for f in &stored.findings {
+        for f in findings {
             println!(
                 "{:width$}⚠ {} {} (score {:.2})",
                 "",
@@ -166,9 +204,44 @@ pub fn findings(ctx: &Context, args: FindingsArgs) -> Result<Exit> {
         entity: args.entity.clone(),
         conversation,
     };
-    let list = archive.findings(&filter)?;
+    let found = archive.findings(&filter)?;
+    // A finding of a quarantined message shows no preview (nor the file's name); one of a
+    // redacted message shows a fully masked preview.
+    let mut gate = Gate::new(ctx);
+    let ids: HashSet<&str> = found.iter().map(|f| f.message.as_str()).collect();
+    gate.load_for_messages(&mut archive, &ids)?;
+    let mut list = Vec::with_capacity(found.len());
+    let mut marks = Vec::with_capacity(found.len());
+    for f in &found {
+        let v = gate.decide(&f.message);
+        let shown = match &v {
+            Visibility::Clear => f.clone(),
+            Visibility::Masked { .. } => Finding {
+                preview: mask_preview_fully(&f.preview),
+                ..f.clone()
+            },
+            Visibility::Withheld { item } => Finding {
+                preview: gate::notice(item),
+                attachment: f.attachment.as_ref().map(|_| "(withheld)".to_string()),
+                ..f.clone()
+            },
+        };
+        list.push(shown);
+        marks.push(v);
+    }
+    let target = filter.conversation.as_ref().map_or("*", |c| c.as_str());
+    gate.record(&mut archive, "findings", target)?;
     if ctx.json {
-        print_json(&list)?;
+        let out: Vec<serde_json::Value> = list
+            .iter()
+            .zip(&marks)
+            .map(|(f, v)| {
+                let mut value = serde_json::to_value(f)?;
+                gate::annotate(&mut value, v);
+                Ok(value)
+            })
+            .collect::<Result<_>>()?;
+        print_json(&out)?;
         return Ok(Exit::Ok);
     }
     if list.is_empty() {
