@@ -418,3 +418,35 @@ fn the_role_is_validated() {
         .code(2)
         .stderr(predicates::str::contains("viewer"));
 }
+
+#[test]
+fn the_demo_shows_example_previews_by_the_same_rules() {
+    let env = Env::new();
+    let demo = |role: &str, dir: &str| {
+        let out = env
+            .cmd()
+            .env("CHATWARDEN_ROLE", role)
+            .arg("demo")
+            .arg("--dir")
+            .arg(env.dir.path().join(dir))
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    // The demo's AWS key (••••••••••••••••3MWN) sits in a message of credentials-anywhere:
+    // quarantined and redacted below compliance officer.
+    let viewer = demo("viewer", "as-viewer");
+    let line = |out: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with("AWS_ACCESS_KEY"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        line(&viewer).contains("[quarantined pending review: alert "),
+        "{viewer}"
+    );
+    assert!(!viewer.contains("3MWN"));
+    let officer = demo("compliance-officer", "as-officer");
+    assert!(line(&officer).ends_with("3MWN"), "{officer}");
+}

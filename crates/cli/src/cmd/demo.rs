@@ -1,6 +1,7 @@
 //! `chatwarden demo`: the product's front door. Writes a sample corpus, ingests it
 //! into a fresh archive, and shows what chatwarden found.
 
+use super::gate::Gate;
 use super::ingest::{print_summary, short};
 use crate::cli::{DemoArgs, InspectOptions};
 use crate::context::Context;
@@ -11,8 +12,9 @@ use crate::term::{interactive, safe_line};
 use anyhow::{Context as _, Result, bail};
 use chatwarden_archive::{Archive, FindingFilter};
 use chatwarden_connectors::ParseOptions;
+use chatwarden_policy::{Visibility, mask_preview_fully};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 /// Marks a folder as the demo's own, so a re-run may clear it safely.
@@ -167,14 +169,39 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
         "What inspection found ({} findings; values are masked, never stored in clear):",
         findings.len()
     );
+    // The example previews obey the policy's quarantine and redact actions for the
+    // reader's role, as `findings` does: an example the reader may see as stored is
+    // preferred, else a fully masked one; the read is audited like any other.
+    let mut gate = Gate::new(ctx);
+    let ids: HashSet<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+    gate.load_for_messages(&mut archive, &ids)?;
+    let mut examples = Vec::with_capacity(by_entity.len());
     for (entity, count) in &by_entity {
+        let rank = |v: &Visibility| match v {
+            Visibility::Clear => 0,
+            Visibility::Masked { .. } => 1,
+            Visibility::Withheld { .. } => 2,
+        };
         let example = findings
             .iter()
-            .find(|f| &f.entity == entity)
-            .map(|f| safe_line(&f.preview).into_owned())
+            .filter(|f| &f.entity == entity)
+            .min_by_key(|f| rank(&gate.peek(&f.message)))
+            .map(|f| match gate.decide(&f.message) {
+                Visibility::Clear => safe_line(&f.preview).into_owned(),
+                Visibility::Masked { .. } => mask_preview_fully(&f.preview),
+                Visibility::Withheld { item } => super::gate::notice(&item),
+            })
             .unwrap_or_default();
+        examples.push((entity, count, example));
+    }
+    gate.record(&mut archive, "demo", "*")?;
+    for (entity, count, example) in examples {
         println!("  {entity:<22} {count:>3}   e.g. {example}");
     }
+    println!(
+        "  (examples from messages the policy redacts or quarantines are held back for --role {})",
+        ctx.role.as_str()
+    );
     println!(
         "  planted in the corpus and found: {planted_found} of {}",
         corpus::PLANTED.len()

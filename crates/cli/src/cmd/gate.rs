@@ -24,7 +24,11 @@ pub const AUDIT_ACTION: &str = "read.policy";
 pub struct Gate {
     role: Role,
     actor: String,
-    groups: HashMap<ConversationId, Vec<AlertGroup>>,
+    /// Conversations whose review items are loaded.
+    loaded: HashSet<ConversationId>,
+    groups: Vec<AlertGroup>,
+    /// message id → indices in `groups` of the items with an alert on it.
+    by_message: HashMap<String, Vec<usize>>,
     /// message id → the review item that withheld it.
     withheld: BTreeMap<String, String>,
     /// message id → the review items whose redact rules masked it.
@@ -36,7 +40,9 @@ impl Gate {
         Gate {
             role: ctx.role,
             actor: ctx.actor.clone(),
-            groups: HashMap::new(),
+            loaded: HashSet::new(),
+            groups: Vec::new(),
+            by_message: HashMap::new(),
             withheld: BTreeMap::new(),
             masked: BTreeMap::new(),
         }
@@ -44,9 +50,20 @@ impl Gate {
 
     /// Loads one conversation's review items (no audit record: nothing is shown yet).
     pub fn load(&mut self, archive: &mut Archive, conversation: &ConversationId) -> Result<()> {
-        if !self.groups.contains_key(conversation) {
-            let groups = archive.review_groups(conversation)?;
-            self.groups.insert(conversation.clone(), groups);
+        if self.loaded.insert(conversation.clone()) {
+            for group in archive.review_groups(conversation)? {
+                let index = self.groups.len();
+                for alert in &group.alerts {
+                    let slot = self
+                        .by_message
+                        .entry(alert.hit.message.as_str().to_string())
+                        .or_default();
+                    if !slot.contains(&index) {
+                        slot.push(index);
+                    }
+                }
+                self.groups.push(group);
+            }
         }
         Ok(())
     }
@@ -76,8 +93,7 @@ impl Gate {
     /// conversation not loaded are under no alert loaded here: only call this after
     /// [`Gate::load`] for the message's conversation (or [`Gate::load_for_messages`]).
     pub fn decide(&mut self, message: &MessageId) -> Visibility {
-        let groups = self.groups.values().flatten();
-        let v = visibility(self.role, &self.actor, message, groups);
+        let v = self.peek(message);
         match &v {
             Visibility::Clear => {}
             Visibility::Withheld { item } => {
@@ -90,6 +106,18 @@ impl Gate {
             }
         }
         v
+    }
+
+    /// How `message` may be shown, without noting it (for choosing what to show; call
+    /// [`Gate::decide`] for what is shown).
+    pub fn peek(&self, message: &MessageId) -> Visibility {
+        let groups = self
+            .by_message
+            .get(message.as_str())
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.groups.get(i));
+        visibility(self.role, &self.actor, message, groups)
     }
 
     /// Writes the audit record of this read: actor, role, what was withheld or masked (ids).
