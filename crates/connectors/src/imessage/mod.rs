@@ -763,15 +763,16 @@ impl ImessageExport {
         let mut group = false;
         let mut count = 0u64;
         let body = if html {
+            let too_big = |size: u64| ConnectorError::Malformed {
+                file: file.to_owned(),
+                line: 1,
+                reason: format!(
+                    "iMessage HTML export of {size} bytes is larger than the {MAX_HTML_BYTES}-byte \
+                     cap for HTML (export the chat as text instead: it is streamed)"
+                ),
+            };
             if size > MAX_HTML_BYTES {
-                return Err(ConnectorError::Malformed {
-                    file: file.to_owned(),
-                    line: 1,
-                    reason: format!(
-                        "iMessage HTML export of {size} bytes is larger than the {MAX_HTML_BYTES}-byte \
-                         cap for HTML (export the chat as text instead: it is streamed)"
-                    ),
-                });
+                return Err(too_big(size));
             }
             let mut bytes = Vec::new();
             input
@@ -779,6 +780,10 @@ impl ImessageExport {
                 .take(MAX_HTML_BYTES + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| ConnectorError::io(file, e))?;
+            if bytes.len() as u64 > MAX_HTML_BYTES {
+                // The file grew after its size was read.
+                return Err(too_big(bytes.len() as u64));
+            }
             let doc = match String::from_utf8(bytes) {
                 Ok(s) => s,
                 Err(e) => {
