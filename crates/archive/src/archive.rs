@@ -722,7 +722,8 @@ impl Archive {
                 sealed,
                 leaf_index: 0,
             };
-            row.leaf_index = pending.push(kind::MESSAGE, &row.id, &log::message_leaf(&row));
+            row.leaf_index =
+                pending.push_hash(kind::MESSAGE, &row.id, log::message_leaf_hash(&row));
             in_batch.insert(m.id.as_str(), batch.messages.len());
             batch.messages.push(row);
             report.new += 1;

@@ -104,13 +104,36 @@ fn participant_row(r: &Row<'_>) -> rusqlite::Result<ParticipantRow> {
 }
 const PARTICIPANT_COLS: &str = "conversation, id, key_scope, sealed, leaf_index";
 
+/// A message's key scope as stored: `./<rest>` for the usual `c/<conversation>/<rest>`
+/// (the conversation is in the same row; 34 bytes less per message), any other scope as is.
+/// A full scope never starts with `./`.
+fn scope_to_disk<'a>(conversation: &str, scope: &'a str) -> std::borrow::Cow<'a, str> {
+    match scope
+        .strip_prefix("c/")
+        .and_then(|r| r.strip_prefix(conversation))
+        .and_then(|r| r.strip_prefix('/'))
+    {
+        Some(rest) => std::borrow::Cow::Owned(format!("./{rest}")),
+        None => std::borrow::Cow::Borrowed(scope),
+    }
+}
+
+/// The inverse of [`scope_to_disk`].
+fn scope_from_disk(conversation: &str, stored: String) -> String {
+    match stored.strip_prefix("./") {
+        Some(rest) => format!("c/{conversation}/{rest}"),
+        None => stored,
+    }
+}
+
 fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
+    let conversation: String = r.get(1)?;
     Ok(MessageRow {
         id: r.get(0)?,
-        conversation: r.get(1)?,
+        key_scope: scope_from_disk(&conversation, r.get(4)?),
+        conversation,
         seq: r.get(2)?,
         sent_at: r.get(3)?,
-        key_scope: r.get(4)?,
         sealed: r.get(5)?,
         leaf_index: u64_of(r.get(6)?),
     })
@@ -346,7 +369,7 @@ impl RecordStore for SqliteStore {
                     m.conversation,
                     m.seq,
                     m.sent_at,
-                    m.key_scope,
+                    scope_to_disk(&m.conversation, &m.key_scope),
                     m.sealed,
                     i64_of(m.leaf_index)
                 ])?;
@@ -607,7 +630,11 @@ impl RecordStore for SqliteStore {
         )?;
         let rows = st
             .query_map(params![conversation], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                Ok((
+                    r.get(0)?,
+                    scope_from_disk(conversation, r.get(1)?),
+                    r.get(2)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -819,6 +846,31 @@ impl RecordStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_scopes_are_stored_short_and_read_back_whole() {
+        let conv = "c0ffee";
+        for scope in [
+            "c/c0ffee/s/ab12/2024-01",
+            "c/c0ffee/meta",
+            "c/other/s/ab12/2024-01",
+            "archive",
+            "c/c0ffee",
+            "",
+        ] {
+            let disk = scope_to_disk(conv, scope);
+            assert_eq!(scope_from_disk(conv, disk.to_string()), scope, "{scope}");
+        }
+        assert_eq!(
+            scope_to_disk(conv, "c/c0ffee/s/ab12/2024-01"),
+            "./s/ab12/2024-01"
+        );
+        // Rows written before the short form (full scopes) read back unchanged.
+        assert_eq!(
+            scope_from_disk(conv, "c/c0ffee/s/ab12/2024-01".into()),
+            "c/c0ffee/s/ab12/2024-01"
+        );
+    }
 
     #[test]
     fn in_memory_sqlite_passes_the_conformance_suite() {
