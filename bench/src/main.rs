@@ -106,6 +106,7 @@ fn parse_whatsapp(file: &str) -> Result<()> {
     let start = Instant::now();
     let options = chatwarden_connectors::ParseOptions::default();
     let mut source = chatwarden_connectors::open(std::path::Path::new(file), &options)?;
+    let open_seconds = start.elapsed().as_secs_f64();
     let mut messages = 0u64;
     let mut text_bytes = 0u64;
     for message in source.messages()? {
@@ -116,7 +117,7 @@ fn parse_whatsapp(file: &str) -> Result<()> {
     let seconds = start.elapsed().as_secs_f64();
     println!(
         "{}",
-        serde_json::json!({"messages": messages, "parse_seconds": seconds, "text_bytes": text_bytes})
+        serde_json::json!({"messages": messages, "parse_seconds": seconds, "open_seconds": open_seconds, "text_bytes": text_bytes})
     );
     Ok(())
 }

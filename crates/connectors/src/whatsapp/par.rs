@@ -178,7 +178,10 @@ struct Part {
 fn read_part(shared: &Shared, job: &Job) -> Part {
     let ctx = &*shared.ctx;
     let mut warnings = WarningSink::new(ctx.limits.max_warnings);
-    let mut items = Vec::new();
+    // About one message per 64 bytes of chat text: room up front instead of
+    // moving every message again as the list grows.
+    let guess = usize::try_from((job.end - job.start) / 64).unwrap_or(0);
+    let mut items = Vec::with_capacity(guess.min(1 << 16));
     let reader = shared.backing.reader(&ctx.label).and_then(|mut r| {
         r.seek(SeekFrom::Start(job.start))
             .map_err(|e| ConnectorError::io(&ctx.label, e))?;
