@@ -2,7 +2,8 @@
 //! generates corpora and measures chatwarden's side in its own process.
 //!
 //!   chatwarden-bench gen-whatsapp MESSAGES OUT.txt   write a synthetic Android export
-//!   chatwarden-bench parse-whatsapp FILE             parse it, print {"messages", "parse_seconds"}
+//!   chatwarden-bench parse-whatsapp FILE             parse it, print {"messages", "parse_seconds", "open_seconds"}
+//!                                                    (env BENCH_THREADS=N: reader threads)
 //!   chatwarden-bench archive FILE                    ingest it plain vs sealed+logged, then verify
 //!   chatwarden-bench connectors MESSAGES             every connector's throughput and peak memory
 //!   chatwarden-bench policy FILE                     200-rule policy evaluation vs ingest time
@@ -14,6 +15,10 @@ mod policy;
 use anyhow::{Context, Result, bail};
 use std::io::{BufWriter, Write};
 use std::time::Instant;
+
+/// The same allocator as the `chatwarden` binary (crates/cli/src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -104,7 +109,13 @@ fn civil(day: u64) -> (u64, u64, u64) {
 
 fn parse_whatsapp(file: &str) -> Result<()> {
     let start = Instant::now();
-    let options = chatwarden_connectors::ParseOptions::default();
+    let mut options = chatwarden_connectors::ParseOptions::default();
+    if let Some(n) = std::env::var("BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        options.limits.max_threads = n;
+    }
     let mut source = chatwarden_connectors::open(std::path::Path::new(file), &options)?;
     let open_seconds = start.elapsed().as_secs_f64();
     let mut messages = 0u64;

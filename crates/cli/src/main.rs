@@ -11,6 +11,12 @@ mod term;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc: messages built by the WhatsApp reader's threads are freed by the pipeline's
+/// thread, a pattern glibc's allocator handles with arena locks (measured in
+/// docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.verbose);
