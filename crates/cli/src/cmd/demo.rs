@@ -236,7 +236,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
         let k = key_file.display();
         println!("  {run} --data {d} --key-file {k} conversations");
         println!(
-            "  chatwarden --data {d} --key-file {k} show {}",
+            "  {run} --data {d} --key-file {k} --role compliance-officer show {}",
             short(first.id.as_str())
         );
         println!("  {run} --data {d} --key-file {k} findings --entity CREDIT_CARD");
