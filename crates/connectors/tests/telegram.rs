@@ -426,3 +426,81 @@ fn zipped_telegram_export_is_detected() {
         "export.zip!/ChatExport_2024-06-03/result.json"
     );
 }
+
+#[test]
+fn reactions_become_messages_replying_to_their_target() {
+    let mut src =
+        chatwarden_connectors::open(&fixture("reactions.json"), &ParseOptions::default()).unwrap();
+    let conv = src.conversation().clone();
+    // Reactors are participants, in the order first met.
+    let names: Vec<&str> = conv
+        .participants
+        .iter()
+        .map(|p| p.display_name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Mei Chen", "Ravi Patel", "Deleted Account", "Ana Ruiz"]
+    );
+    let msgs = read_all(&mut src);
+    let texts: Vec<(u64, &str)> = msgs.iter().map(|m| (m.seq, m.text.as_str())).collect();
+    assert_eq!(
+        texts,
+        [
+            (0, "Signed copy is uploaded."),
+            (1, "reacted 👍 to a message"),
+            (2, "reacted 👍 to a message"),
+            (3, "reacted custom emoji 5368324170671202286 to a message"),
+            (
+                4,
+                "4 more reaction(s) custom emoji 5368324170671202286 to a message; \
+                 the export does not list who"
+            ),
+            (5, "Thanks!"),
+            (
+                6,
+                "3 reaction(s) paid ⭐ to a message; the export does not list who"
+            ),
+            (7, "reacted ❤ to a message"),
+            (8, "No reactions here."),
+        ]
+    );
+    let target = by_native(&conv, &msgs, "1987650000:10");
+    let ravi = by_native(&conv, &msgs, "reaction:1987650000:10:id:user1002:👍");
+    assert_eq!(ravi.kind, MessageKind::Message);
+    assert_eq!(ravi.sender.as_deref(), Some("Ravi Patel"));
+    assert_eq!(
+        ravi.sender_id,
+        Some(Participant::id_for(Channel::Telegram, "id:user1002"))
+    );
+    assert_eq!(ravi.reply_to.as_ref(), Some(&target.id));
+    // The reaction's own time (`date`, local with no offset: read as UTC here).
+    assert_eq!(ravi.sent_at.to_string(), "2024-06-03T13:05:00Z");
+    assert_eq!(ravi.time_source, TimeSource::AssumedUtc);
+    let gone = by_native(&conv, &msgs, "reaction:1987650000:10:id:user1009:👍");
+    assert_eq!(gone.sender.as_deref(), Some("Deleted Account"));
+    let note = by_native(
+        &conv,
+        &msgs,
+        "reaction:1987650000:10:unlisted:custom emoji 5368324170671202286",
+    );
+    assert_eq!(note.kind, MessageKind::System);
+    assert_eq!(note.sender, None);
+    assert_eq!(note.reply_to.as_ref(), Some(&target.id));
+    assert_eq!(note.sent_at, target.sent_at);
+    // An unreadable reaction date: dated at its message, with a warning.
+    let thanks = by_native(&conv, &msgs, "1987650000:11");
+    let heart = by_native(&conv, &msgs, "reaction:1987650000:11:id:user1001:❤");
+    assert_eq!(heart.sent_at, thanks.sent_at);
+    assert!(
+        src.warnings()
+            .iter()
+            .any(|w| w.message.contains("reaction(s) without a readable date"))
+    );
+    // Reading twice gives the same ids.
+    let again = read_all(&mut src);
+    assert_eq!(
+        msgs.iter().map(|m| &m.id).collect::<Vec<_>>(),
+        again.iter().map(|m| &m.id).collect::<Vec<_>>()
+    );
+}

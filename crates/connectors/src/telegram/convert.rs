@@ -390,3 +390,106 @@ pub fn convert(ctx: &ChatCtx<'_>, m: &RawMessage, seq: u64, line: u64) -> Result
     };
     Ok(msg)
 }
+
+/// How a reaction is named in text: the emoji, `custom emoji <document id>`
+/// or `paid ⭐`.
+fn reaction_label(r: &super::raw::Reaction) -> String {
+    match (r.kind.as_deref(), &r.emoji, &r.document_id) {
+        (_, Some(e), _) if !e.is_empty() => e.clone(),
+        (Some("custom_emoji"), _, Some(d)) => format!("custom emoji {}", d.to_text()),
+        (Some("paid"), _, _) => "paid ⭐".to_owned(),
+        (Some(k), _, _) if !k.is_empty() => k.to_owned(),
+        _ => "?".to_owned(),
+    }
+}
+
+/// The reactions carried by `target` (converted from `m`), each as its own
+/// message replying to it, numbered from `seq`:
+/// * one message per `recent` entry, from that person, at that entry's `date`
+///   (the target's time when the entry has none readable, counted in the
+///   returned number so the caller can warn);
+/// * when `count` exceeds the listed entries (channels and large groups list
+///   few or no reactors), one system note with the unlisted count, at the
+///   target's time.
+///
+/// Ids are stable: `reaction:<chat>:<message>:<reactor key>:<label>`, and
+/// `reaction:<chat>:<message>:unlisted:<label>` for the note.
+pub fn reactions(
+    ctx: &ChatCtx<'_>,
+    m: &RawMessage,
+    target: &Message,
+    mut seq: u64,
+) -> (Vec<Message>, usize) {
+    let mut out = Vec::new();
+    let mut undated = 0;
+    let msg_id = m.id.as_ref().map(|i| i.to_text()).unwrap_or_default();
+    let base = |seq: u64| Message {
+        id: target.id.clone(),
+        conversation: ctx.conversation.clone(),
+        seq,
+        kind: MessageKind::Message,
+        sender: None,
+        sender_id: None,
+        sent_at: target.sent_at,
+        local_time: target.local_time,
+        time_source: target.time_source,
+        text: String::new(),
+        attachments: Vec::new(),
+        deleted: false,
+        edited: false,
+        source: target.source.clone(),
+        reply_to: Some(target.id.clone()),
+        forwarded_from: None,
+    };
+    for r in &m.reactions {
+        let label = reaction_label(r);
+        for who in &r.recent {
+            let probe = RawMessage {
+                from: who.from.clone(),
+                from_id: who.from_id.clone(),
+                date: who.date.clone(),
+                date_unixtime: who.date_unixtime.clone(),
+                ..Default::default()
+            };
+            let (name, key) = sender_of(&probe)
+                .unwrap_or_else(|| (DELETED_ACCOUNT.to_owned(), "unknown".to_owned()));
+            let mut msg = base(seq);
+            match times(&probe, ctx.tz) {
+                Some((at, local, source)) => {
+                    msg.sent_at = at;
+                    msg.local_time = local;
+                    msg.time_source = source;
+                }
+                None => undated += 1,
+            }
+            msg.id = Message::native_id(
+                ctx.conversation,
+                &format!("reaction:{}:{msg_id}:{key}:{label}", ctx.chat_id),
+            );
+            msg.sender_id = Some(participant_id(&key));
+            msg.sender = Some(name);
+            msg.text = format!("reacted {label} to a message");
+            out.push(msg);
+            seq += 1;
+        }
+        let count = parse_u64(r.count.as_ref()).unwrap_or(0);
+        let listed = r.recent.len() as u64;
+        if count > listed {
+            let n = count - listed;
+            let mut msg = base(seq);
+            msg.kind = MessageKind::System;
+            msg.id = Message::native_id(
+                ctx.conversation,
+                &format!("reaction:{}:{msg_id}:unlisted:{label}", ctx.chat_id),
+            );
+            msg.text = if listed == 0 {
+                format!("{n} reaction(s) {label} to a message; the export does not list who")
+            } else {
+                format!("{n} more reaction(s) {label} to a message; the export does not list who")
+            };
+            out.push(msg);
+            seq += 1;
+        }
+    }
+    (out, undated)
+}

@@ -23,7 +23,7 @@ use convert::{ChatCtx, Skip};
 use escapes::FixEscapes;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
@@ -103,6 +103,23 @@ struct ScanMessage {
     author: Option<String>,
     #[serde(rename = "type", default)]
     kind: Option<String>,
+    #[serde(default)]
+    reactions: Vec<ScanReaction>,
+}
+
+/// The light view of a reaction the scan reads (reactors only).
+#[derive(Deserialize)]
+struct ScanReaction {
+    #[serde(default)]
+    recent: Vec<ScanReactor>,
+}
+
+#[derive(Deserialize)]
+struct ScanReactor {
+    #[serde(default, deserialize_with = "nullable")]
+    from: Option<Option<String>>,
+    #[serde(default)]
+    from_id: Option<raw::NumOrStr>,
 }
 
 fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
@@ -277,21 +294,31 @@ impl Scanner<'_> {
         while r.has_next().map_err(|e| fail(r, &e))? {
             let m: ScanMessage = r.deserialize_next().map_err(|e| fail(r, &e))?;
             chat.messages += 1;
-            if m.kind.as_deref() == Some("service") {
-                continue;
+            let mut probes = Vec::new();
+            if m.kind.as_deref() != Some("service") {
+                probes.push(raw::RawMessage {
+                    from: m.from,
+                    from_id: m.from_id,
+                    author: m.author,
+                    ..Default::default()
+                });
             }
-            let probe = raw::RawMessage {
-                from: m.from,
-                from_id: m.from_id,
-                author: m.author,
-                ..Default::default()
-            };
-            if let Some((name, key)) = convert::sender_of(&probe)
-                && !chat.sender_index.contains_key(&key)
-                && chat.senders.len() < self.limits.max_participants
-            {
-                chat.sender_index.insert(key.clone(), chat.senders.len());
-                chat.senders.push((key, name));
+            // People who reacted are participants too.
+            for who in m.reactions.into_iter().flat_map(|r| r.recent) {
+                probes.push(raw::RawMessage {
+                    from: who.from,
+                    from_id: who.from_id,
+                    ..Default::default()
+                });
+            }
+            for probe in probes {
+                if let Some((name, key)) = convert::sender_of(&probe)
+                    && !chat.sender_index.contains_key(&key)
+                    && chat.senders.len() < self.limits.max_participants
+                {
+                    chat.sender_index.insert(key.clone(), chat.senders.len());
+                    chat.senders.push((key, name));
+                }
             }
         }
         r.end_array().map_err(|e| fail(r, &e))
@@ -491,6 +518,8 @@ struct Messages<'a> {
     warnings: &'a mut WarningSink,
     line_base: u64,
     seq: u64,
+    /// Reaction messages of the last message read, still to be returned.
+    pending: VecDeque<Message>,
     done: bool,
 }
 
@@ -505,6 +534,9 @@ impl Messages<'_> {
     }
 
     fn step(&mut self) -> Option<Result<Message, ConnectorError>> {
+        if let Some(m) = self.pending.pop_front() {
+            return Some(Ok(m));
+        }
         loop {
             if self.done {
                 return None;
@@ -542,7 +574,19 @@ impl Messages<'_> {
                             limit: self.max_message_bytes,
                         }));
                     }
-                    self.seq += 1;
+                    let (reactions, undated) = convert::reactions(&ctx, &raw, &m, self.seq + 1);
+                    if undated > 0 {
+                        self.warnings.push(
+                            self.file,
+                            Some(line),
+                            format!(
+                                "{undated} reaction(s) without a readable date; dated at \
+                                 the message they react to"
+                            ),
+                        );
+                    }
+                    self.seq += 1 + reactions.len() as u64;
+                    self.pending.extend(reactions);
                     return Some(Ok(m));
                 }
                 Err(skip) => {
@@ -620,6 +664,7 @@ impl ExportSource for TelegramExport {
             warnings: &mut self.warnings,
             line_base,
             seq: 0,
+            pending: VecDeque::new(),
 
             done: false,
         }))

@@ -167,6 +167,8 @@ pub struct RawMessage {
     pub address: Option<String>,
     #[serde(default)]
     pub poll: Option<Poll>,
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
 }
 
 /// Reads a field that may be `null`, telling `null` apart from absent.
@@ -175,4 +177,33 @@ where
     D: serde::Deserializer<'de>,
 {
     Option::<String>::deserialize(d).map(Some)
+}
+
+/// One person in a reaction's `recent` list (`{from, from_id, date}`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RecentReactor {
+    /// `None` when absent; `Some(None)` when JSON `null` (deleted account).
+    #[serde(default, deserialize_with = "present")]
+    pub from: Option<Option<String>>,
+    #[serde(default)]
+    pub from_id: Option<NumOrStr>,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub date_unixtime: Option<NumOrStr>,
+}
+
+/// One element of `reactions` (`{type, count, emoji | document_id, recent[]}`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Reaction {
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub count: Option<NumOrStr>,
+    #[serde(default)]
+    pub emoji: Option<String>,
+    #[serde(default)]
+    pub document_id: Option<NumOrStr>,
+    #[serde(default)]
+    pub recent: Vec<RecentReactor>,
 }
