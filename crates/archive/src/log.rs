@@ -98,33 +98,28 @@ pub fn participant_leaf(p: &ParticipantRow) -> Vec<u8> {
     )
 }
 
+/// A message row's fields in leaf order (`seq` and `sent_at` as little-endian bytes, which
+/// `numbers` holds).
+fn message_fields<'a>(m: &'a MessageRow, numbers: &'a [[u8; 8]; 2]) -> [&'a [u8]; 6] {
+    [
+        m.id.as_bytes(),
+        m.conversation.as_bytes(),
+        &numbers[0],
+        &numbers[1],
+        m.key_scope.as_bytes(),
+        &m.sealed,
+    ]
+}
+
 pub fn message_leaf(m: &MessageRow) -> Vec<u8> {
-    record(
-        kind::MESSAGE,
-        &[
-            m.id.as_bytes(),
-            m.conversation.as_bytes(),
-            &m.seq.to_le_bytes(),
-            &m.sent_at.to_le_bytes(),
-            m.key_scope.as_bytes(),
-            &m.sealed,
-        ],
-    )
+    let numbers = [m.seq.to_le_bytes(), m.sent_at.to_le_bytes()];
+    record(kind::MESSAGE, &message_fields(m, &numbers))
 }
 
 /// `leaf_hash(&message_leaf(m))`, without building the leaf input (the ingest hot path).
 pub fn message_leaf_hash(m: &MessageRow) -> Hash {
-    record_leaf_hash(
-        kind::MESSAGE,
-        &[
-            m.id.as_bytes(),
-            m.conversation.as_bytes(),
-            &m.seq.to_le_bytes(),
-            &m.sent_at.to_le_bytes(),
-            m.key_scope.as_bytes(),
-            &m.sealed,
-        ],
-    )
+    let numbers = [m.seq.to_le_bytes(), m.sent_at.to_le_bytes()];
+    record_leaf_hash(kind::MESSAGE, &message_fields(m, &numbers))
 }
 
 pub fn finding_leaf(f: &FindingRow) -> Vec<u8> {
