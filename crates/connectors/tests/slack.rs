@@ -122,11 +122,12 @@ fn general_channel_messages() {
     let mut general = all.swap_remove(2);
     let conv = general.conversation().clone();
     let msgs = read_all(&mut general);
-    // 11 elements over two day files; one without `ts` is skipped with a warning.
-    assert_eq!(msgs.len(), 10);
+    // 11 elements over two day files; one without `ts` is skipped with a warning;
+    // the thread parent's two reactions follow it as messages.
+    assert_eq!(msgs.len(), 12);
     assert_eq!(
         msgs.iter().map(|m| m.seq).collect::<Vec<_>>(),
-        (0..10).collect::<Vec<_>>()
+        (0..12).collect::<Vec<_>>()
     );
     let w = general.warnings();
     assert!(
@@ -160,6 +161,11 @@ fn general_channel_messages() {
     assert_eq!(parent.reply_to, None);
     assert!(!parent.edited);
     assert_eq!(parent.sender_id, Some(slack::participant_id("U01")));
+    let wave = by_ts(&conv, &msgs, "reaction:1709542860.000200:U02:wave");
+    assert_eq!(wave.sender.as_deref(), Some("Ravi Patel"));
+    assert_eq!(wave.text, "reacted :wave: to a message");
+    assert_eq!(wave.reply_to, Some(parent.id.clone()));
+    assert_eq!(wave.seq, parent.seq + 1);
 
     let reply = by_ts(&conv, &msgs, "1709543000.000300");
     assert_eq!(reply.text, "Thanks & noted");
@@ -296,7 +302,8 @@ fn truncated_day_file_is_an_error_naming_the_file() {
     let mut general = all.swap_remove(2);
     let results: Vec<_> = general.messages().unwrap().collect();
     // The first day file reads whole, then the broken one stops the stream.
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 5 + 3);
+    // (5 messages plus 2 reactions, then 3 messages).
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 7 + 3);
     let err = results.last().unwrap().as_ref().unwrap_err();
     match err {
         ConnectorError::Malformed { file, line, .. } => {
@@ -341,4 +348,76 @@ fn bad_metadata_and_non_slack_zip_are_clear_errors() {
         err.to_string()
             .starts_with("other.zip: not a recognized export")
     );
+}
+
+#[test]
+fn reactions_become_messages_replying_to_their_target_at_its_time() {
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/slack/reactions/2024-03-08.json");
+    let bytes = export_zip(|files| {
+        files.push((
+            "deals/2024-03-08.json".to_owned(),
+            std::fs::read(&fixture).unwrap(),
+        ));
+    });
+    let mut all = slack::open_all_bytes("r.zip", bytes, &ParseOptions::default()).unwrap();
+    let deals = all
+        .iter_mut()
+        .find(|s| s.conversation().title == "#deals")
+        .unwrap();
+    let conv = deals.conversation().clone();
+    let msgs: Vec<Message> = deals.messages().unwrap().map(|m| m.unwrap()).collect();
+    let texts: Vec<(u64, Option<&str>, &str)> = msgs
+        .iter()
+        .map(|m| (m.seq, m.sender.as_deref(), m.text.as_str()))
+        .collect();
+    let ravi = by_ts(&conv, &msgs, "1709550600.000100")
+        .sender
+        .clone()
+        .unwrap();
+    assert_eq!(
+        texts,
+        [
+            (0, Some(ravi.as_str()), "Draft term sheet goes out tomorrow"),
+            (1, Some("Mei"), "Signed copy is in the folder"),
+            (2, Some(ravi.as_str()), "reacted :thumbsup: to a message"),
+            (3, Some("Sofia A."), "reacted :thumbsup: to a message"),
+            (4, Some(ravi.as_str()), "reacted :tada: to a message"),
+            (
+                5,
+                None,
+                "3 more reaction(s) :tada: to a message; the export does not list who"
+            ),
+            (
+                6,
+                None,
+                "1 reaction(s) :eyes: to a message; the export does not list who"
+            ),
+            (7, Some(ravi.as_str()), "Thanks"),
+            // A user missing from users.json is named by id.
+            (8, Some("U09"), "reacted :heart: to a message"),
+            (9, Some("Mei"), "No reactions"),
+        ]
+    );
+    let target = by_ts(&conv, &msgs, "1709888400.000100");
+    let r = by_ts(&conv, &msgs, "reaction:1709888400.000100:U03:thumbsup");
+    assert_eq!(r.kind, MessageKind::Message);
+    assert_eq!(r.sender_id, Some(slack::participant_id("U03")));
+    assert_eq!(r.reply_to.as_ref(), Some(&target.id));
+    // No reaction time in Slack exports: the message's own time, said in a warning.
+    assert_eq!(r.sent_at, target.sent_at);
+    assert_eq!(r.time_source, TimeSource::NativeUtc);
+    assert_eq!(r.source, target.source);
+    let note = by_ts(&conv, &msgs, "reaction:1709888400.000100:unlisted:tada");
+    assert_eq!(note.kind, MessageKind::System);
+    assert_eq!(note.reply_to.as_ref(), Some(&target.id));
+    // A reaction to a thread reply replies to the reply, not to the thread parent.
+    let heart = by_ts(&conv, &msgs, "reaction:1709888460.000200:U09:heart");
+    assert_eq!(
+        heart.reply_to,
+        Some(Message::native_id(&conv.id, "1709888460.000200"))
+    );
+    assert!(deals.warnings().iter().any(|w| w.message
+        == "6 reaction message(s) dated at the message they react to: \
+            Slack exports carry no reaction time"));
 }

@@ -26,7 +26,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Cursor, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
@@ -447,6 +447,10 @@ struct Messages<'a> {
     max_message_bytes: usize,
     warnings: &'a mut WarningSink,
     tokens: usize,
+    /// Reaction messages dated at their target (all of them: Slack gives no reaction time).
+    reactions: u64,
+    /// Reaction messages of the last message read, still to be returned.
+    pending: VecDeque<Message>,
     seq: u64,
     done: bool,
 }
@@ -559,6 +563,9 @@ impl Messages<'_> {
     }
 
     fn step(&mut self) -> Option<Result<Message, ConnectorError>> {
+        if let Some(m) = self.pending.pop_front() {
+            return Some(Ok(m));
+        }
         loop {
             if self.done {
                 return None;
@@ -568,6 +575,17 @@ impl Messages<'_> {
                     Ok(true) => continue,
                     Ok(false) => {
                         self.done = true;
+                        if self.reactions > 0 {
+                            let n = self.reactions;
+                            self.warnings.push(
+                                self.export,
+                                None,
+                                format!(
+                                    "{n} reaction message(s) dated at the message they react \
+                                     to: Slack exports carry no reaction time"
+                                ),
+                            );
+                        }
                         if self.tokens > 0 {
                             let n = self.tokens;
                             self.warnings.push(
@@ -619,12 +637,93 @@ impl Messages<'_> {
                     });
                 }
                 Ok(m) => {
-                    self.seq += 1;
+                    let reactions = self.reactions_of(&v, &m);
+                    self.reactions += reactions.len() as u64;
+                    self.seq += 1 + reactions.len() as u64;
+                    self.pending.extend(reactions);
                     return Some(Ok(m));
                 }
                 Err(why) => self.warnings.push(&label, Some(line), why),
             }
         }
+    }
+
+    /// The reactions on `target` (read from `v`), each as its own message
+    /// replying to it, numbered after it. `reactions[{name, users[], count}]`:
+    /// one message per listed user, sent by that user; when `count` exceeds the
+    /// listed users, one system note with the unlisted count. Slack records no
+    /// reaction time: every one is dated at `target` (the caller warns once).
+    /// Ids: `reaction:<ts>:<user>:<name>`, `reaction:<ts>:unlisted:<name>`.
+    fn reactions_of(&self, v: &Value, target: &Message) -> Vec<Message> {
+        let Some(list) = v.get("reactions").and_then(Value::as_array) else {
+            return Vec::new();
+        };
+        let ts = str_of(v, "ts").unwrap_or_default();
+        let mut out = Vec::new();
+        let mut seq = target.seq + 1;
+        let mut push = |id: String,
+                        kind: MessageKind,
+                        sender: Option<(String, ParticipantId)>,
+                        text: String| {
+            let (sender, sender_id) = sender.unzip();
+            out.push(Message {
+                id: Message::native_id(self.conversation, &id),
+                conversation: self.conversation.clone(),
+                seq,
+                kind,
+                sender,
+                sender_id,
+                sent_at: target.sent_at,
+                local_time: target.local_time,
+                time_source: target.time_source,
+                text,
+                attachments: Vec::new(),
+                deleted: false,
+                edited: false,
+                source: target.source.clone(),
+                reply_to: Some(target.id.clone()),
+                forwarded_from: None,
+            });
+            seq += 1;
+        };
+        for r in list {
+            let Some(name) = str_of(r, "name").filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            let users: Vec<&str> = r
+                .get("users")
+                .and_then(Value::as_array)
+                .map(|u| u.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for u in &users {
+                let display = self
+                    .users
+                    .get(*u)
+                    .cloned()
+                    .unwrap_or_else(|| (*u).to_owned());
+                push(
+                    format!("reaction:{ts}:{u}:{name}"),
+                    MessageKind::Message,
+                    Some((display, participant_id(u))),
+                    format!("reacted :{name}: to a message"),
+                );
+            }
+            let count = r.get("count").and_then(Value::as_u64).unwrap_or(0);
+            let listed = users.len() as u64;
+            if count > listed {
+                let n = count - listed;
+                let more = if listed == 0 { "" } else { " more" };
+                push(
+                    format!("reaction:{ts}:unlisted:{name}"),
+                    MessageKind::System,
+                    None,
+                    format!(
+                        "{n}{more} reaction(s) :{name}: to a message; the export does not list who"
+                    ),
+                );
+            }
+        }
+        out
     }
 
     fn convert(&mut self, v: &Value, file: &str, line: u64) -> Result<Message, &'static str> {
@@ -783,6 +882,8 @@ impl ExportSource for SlackExport {
             max_message_bytes: self.limits.max_message_bytes,
             warnings: &mut self.warnings,
             tokens: 0,
+            reactions: 0,
+            pending: VecDeque::new(),
             seq: 0,
             done: false,
         }))
