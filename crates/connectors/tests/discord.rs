@@ -38,8 +38,19 @@ fn guild_channel() {
         .collect();
     assert_eq!(names, ["Mira Kovac", "tomas_r", "Sam Okafor"]);
 
-    let msgs = read_all(&mut src);
-    assert_eq!(msgs.len(), 6);
+    let all = read_all(&mut src);
+    assert_eq!(all.len(), 7);
+    // The first message's 👍 (count 1, `users` empty) is a note replying to it.
+    let note_id = Message::native_id(&conv.id, "reaction:1200000000000000001:unlisted:👍");
+    assert_eq!(all[1].id, note_id);
+    assert_eq!(all[1].kind, MessageKind::System);
+    assert_eq!(
+        all[1].text,
+        "1 reaction(s) 👍 to a message; the export does not list who"
+    );
+    assert_eq!(all[1].reply_to.as_ref(), Some(&all[0].id));
+    assert_eq!(all[1].sent_at, all[0].sent_at);
+    let msgs: Vec<Message> = all.into_iter().filter(|m| m.id != note_id).collect();
     let m = &msgs[0];
     assert_eq!(m.id, Message::native_id(&conv.id, "1200000000000000001"));
     assert_eq!(m.sender.as_deref(), Some("Mira Kovac"));
@@ -131,5 +142,83 @@ fn truncated_export_names_file_and_line() {
     assert!(
         text.starts_with(&format!("{}:", fixture("truncated.json").display())),
         "{text}"
+    );
+}
+
+#[test]
+fn reactions_become_messages_replying_to_their_target() {
+    let mut src =
+        chatwarden_connectors::open(&fixture("reactions.json"), &ParseOptions::default()).unwrap();
+    let conv = src.conversation().clone();
+    // People who reacted are participants too.
+    let names: Vec<_> = conv
+        .participants
+        .iter()
+        .map(|p| p.display_name.as_str())
+        .collect();
+    assert_eq!(names, ["Mira Kovac", "tomas_r", "Sam Okafor"]);
+    let msgs = read_all(&mut src);
+    let got: Vec<(u64, Option<&str>, &str)> = msgs
+        .iter()
+        .map(|m| (m.seq, m.sender.as_deref(), m.text.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (0, Some("Mira Kovac"), "Truck 9 loaded"),
+            (1, Some("tomas_r"), "reacted 👍 to a message"),
+            (2, Some("Sam Okafor"), "reacted 👍 to a message"),
+            (
+                3,
+                None,
+                "1 more reaction(s) 👍 to a message; the export does not list who"
+            ),
+            (
+                4,
+                None,
+                "2 reaction(s) :shipit: to a message; the export does not list who"
+            ),
+            (5, Some("tomas_r"), "No reactions here"),
+        ]
+    );
+    let target = &msgs[0];
+    let sam = &msgs[2];
+    assert_eq!(
+        sam.id,
+        Message::native_id(
+            &conv.id,
+            "reaction:1200000000000000501:300000000000000033:👍"
+        )
+    );
+    assert_eq!(
+        sam.sender_id,
+        Some(chatwarden_model::Participant::id_for(
+            Channel::Discord,
+            "300000000000000033"
+        ))
+    );
+    assert_eq!(sam.kind, MessageKind::Message);
+    assert_eq!(sam.reply_to.as_ref(), Some(&target.id));
+    // No reaction time in the export: the message's own time, said in a warning.
+    assert_eq!(sam.sent_at, target.sent_at);
+    assert_eq!(sam.local_time, target.local_time);
+    assert_eq!(sam.time_source, TimeSource::NativeOffset);
+    assert_eq!(sam.source, target.source);
+    // A custom emoji is keyed by its id.
+    assert_eq!(
+        msgs[4].id,
+        Message::native_id(
+            &conv.id,
+            "reaction:1200000000000000501:unlisted:880000000000000001"
+        )
+    );
+    assert!(src.warnings().iter().any(|w| w.message
+        == "4 reaction message(s) dated at the message they react to: \
+            DiscordChatExporter records no reaction time"));
+    // Stable ids on a second read.
+    let again = read_all(&mut src);
+    assert_eq!(
+        msgs.iter().map(|m| &m.id).collect::<Vec<_>>(),
+        again.iter().map(|m| &m.id).collect::<Vec<_>>()
     );
 }

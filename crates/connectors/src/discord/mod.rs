@@ -19,7 +19,7 @@ use chatwarden_model::{
 use jiff::Timestamp;
 use jiff::civil::DateTime;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{BufReader, Read};
 use std::path::{Component, Path, PathBuf};
 use struson::reader::{JsonReader, JsonStreamReader, ReaderSettings};
@@ -98,6 +98,51 @@ struct Forwarded {
     attachments: Vec<RawAttachment>,
 }
 
+/// `reactions[].emoji`: `{id, name, code, isAnimated, imageUrl}` (`id` empty or
+/// null for a Unicode emoji, whose `name` is the emoji itself).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Emoji {
+    id: Option<String>,
+    name: Option<String>,
+    code: Option<String>,
+}
+
+impl Emoji {
+    /// The emoji as shown in text: the character, or `:name:` for a custom emoji.
+    fn label(&self) -> String {
+        let custom = self.id.as_deref().is_some_and(|i| !i.is_empty());
+        let name = self
+            .name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .or(self.code.as_deref())
+            .unwrap_or("?");
+        if custom {
+            format!(":{name}:")
+        } else {
+            name.to_owned()
+        }
+    }
+
+    /// The key used in ids: the custom emoji's id, else the emoji itself.
+    fn key(&self) -> String {
+        match self.id.as_deref().filter(|i| !i.is_empty()) {
+            Some(id) => id.to_owned(),
+            None => self.label(),
+        }
+    }
+}
+
+/// One element of `reactions` (`{emoji, count, users[]?}`).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct RawReaction {
+    emoji: Emoji,
+    count: Option<u64>,
+    users: Option<Vec<Author>>,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 struct RawMessage {
@@ -112,6 +157,7 @@ struct RawMessage {
     stickers: Vec<Sticker>,
     reference: Option<Reference>,
     forwarded_message: Option<Forwarded>,
+    reactions: Vec<RawReaction>,
 }
 
 fn settings() -> ReaderSettings {
@@ -210,27 +256,33 @@ impl DiscordExport {
         let mut seen: HashMap<String, ()> = HashMap::new();
         let mut capped = false;
         while let Some((_, m)) = next_message(&mut r, file)? {
-            let Some(a) = m.author else { continue };
-            let (Some(id), Some(name)) = (a.id.clone(), a.display()) else {
-                continue;
-            };
-            if seen.contains_key(&id) {
-                continue;
+            // Authors, then the people who reacted, in the order first met.
+            let reactors = m
+                .reactions
+                .into_iter()
+                .flat_map(|r| r.users.unwrap_or_default());
+            for a in m.author.into_iter().chain(reactors) {
+                let (Some(id), Some(name)) = (a.id.clone(), a.display()) else {
+                    continue;
+                };
+                if seen.contains_key(&id) {
+                    continue;
+                }
+                if authors.len() >= opts.limits.max_participants {
+                    capped = true;
+                    continue;
+                }
+                seen.insert(id.clone(), ());
+                authors.push((
+                    id.clone(),
+                    Participant {
+                        id: Participant::id_for(Channel::Discord, &id),
+                        display_name: name,
+                        phone: None,
+                        is_self: false,
+                    },
+                ));
             }
-            if authors.len() >= opts.limits.max_participants {
-                capped = true;
-                continue;
-            }
-            seen.insert(id.clone(), ());
-            authors.push((
-                id.clone(),
-                Participant {
-                    id: Participant::id_for(Channel::Discord, &id),
-                    display_name: name,
-                    phone: None,
-                    is_self: false,
-                },
-            ));
         }
         if capped {
             warnings.push(
@@ -322,6 +374,10 @@ struct Messages<'a> {
     opts: &'a ParseOptions,
     warnings: &'a mut WarningSink,
     seq: u64,
+    /// Reaction messages of the last message read, still to be returned.
+    pending: VecDeque<Message>,
+    /// Reaction messages made so far (all dated at their message).
+    reactions: u64,
     done: bool,
 }
 
@@ -347,7 +403,82 @@ impl Messages<'_> {
         }
     }
 
-    fn convert(&mut self, line: u64, m: RawMessage) -> Result<Option<Message>, ConnectorError> {
+    /// The reactions on `target`, each as its own message replying to it,
+    /// numbered after it: one per listed user (DiscordChatExporter writes
+    /// `users` only in some versions and modes), and one system note with the
+    /// count when it exceeds the listed users (all of it when none are listed).
+    /// DiscordChatExporter records no reaction time: each is dated at `target`.
+    /// Ids: `reaction:<message>:<user id>:<emoji>`, `reaction:<message>:unlisted:<emoji>`.
+    fn reactions_of(
+        &self,
+        native: &str,
+        reactions: Vec<RawReaction>,
+        target: &Message,
+    ) -> Vec<Message> {
+        let conv = &self.conversation.id;
+        let mut out = Vec::new();
+        let mut seq = target.seq + 1;
+        let mut push =
+            |key: String, kind, sender: Option<(Option<String>, String)>, text: String| {
+                let (sender, sender_id) = match sender {
+                    Some((name, id)) => (name, Some(Participant::id_for(Channel::Discord, &id))),
+                    None => (None, None),
+                };
+                out.push(Message {
+                    id: Message::native_id(conv, &key),
+                    conversation: conv.clone(),
+                    seq,
+                    kind,
+                    sender,
+                    sender_id,
+                    sent_at: target.sent_at,
+                    local_time: target.local_time,
+                    time_source: target.time_source,
+                    text,
+                    attachments: Vec::new(),
+                    deleted: false,
+                    edited: false,
+                    source: target.source.clone(),
+                    reply_to: Some(target.id.clone()),
+                    forwarded_from: None,
+                });
+                seq += 1;
+            };
+        for r in reactions {
+            let label = r.emoji.label();
+            let key = r.emoji.key();
+            let users = r.users.unwrap_or_default();
+            let mut listed = 0u64;
+            for u in &users {
+                let Some(id) = u.id.as_deref().filter(|i| !i.is_empty()) else {
+                    continue;
+                };
+                listed += 1;
+                push(
+                    format!("reaction:{native}:{id}:{key}"),
+                    MessageKind::Message,
+                    Some((u.display(), id.to_owned())),
+                    format!("reacted {label} to a message"),
+                );
+            }
+            let count = r.count.unwrap_or(0);
+            if count > listed {
+                let n = count - listed;
+                let more = if listed == 0 { "" } else { " more" };
+                push(
+                    format!("reaction:{native}:unlisted:{key}"),
+                    MessageKind::System,
+                    None,
+                    format!(
+                        "{n}{more} reaction(s) {label} to a message; the export does not list who"
+                    ),
+                );
+            }
+        }
+        out
+    }
+
+    fn convert(&mut self, line: u64, mut m: RawMessage) -> Result<Option<Message>, ConnectorError> {
         let file = self.file;
         let Some(native) = m.id.filter(|i| !i.is_empty()) else {
             self.warnings
@@ -415,6 +546,7 @@ impl Messages<'_> {
             ),
             _ => (None, None),
         };
+        let reactions = std::mem::take(&mut m.reactions);
         let msg = Message {
             id: Message::native_id(&conv.id, &native),
             conversation: conv.id.clone(),
@@ -440,7 +572,10 @@ impl Messages<'_> {
             reply_to,
             forwarded_from,
         };
-        self.seq += 1;
+        let reactions = self.reactions_of(&native, reactions, &msg);
+        self.reactions += reactions.len() as u64;
+        self.seq += 1 + reactions.len() as u64;
+        self.pending.extend(reactions);
         Ok(Some(msg))
     }
 }
@@ -449,6 +584,9 @@ impl Iterator for Messages<'_> {
     type Item = Result<Message, ConnectorError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(m) = self.pending.pop_front() {
+            return Some(Ok(m));
+        }
         loop {
             if self.done {
                 return None;
@@ -456,6 +594,17 @@ impl Iterator for Messages<'_> {
             let r = match next_message(&mut self.reader, self.file) {
                 Ok(None) => {
                     self.done = true;
+                    if self.reactions > 0 {
+                        let n = self.reactions;
+                        self.warnings.push(
+                            self.file,
+                            None,
+                            format!(
+                                "{n} reaction message(s) dated at the message they react to: \
+                                 DiscordChatExporter records no reaction time"
+                            ),
+                        );
+                    }
                     return None;
                 }
                 Ok(Some((line, m))) => match self.convert(line, m) {
@@ -498,6 +647,8 @@ impl ExportSource for DiscordExport {
             opts: &self.opts,
             warnings: &mut self.warnings,
             seq: 0,
+            pending: VecDeque::new(),
+            reactions: 0,
             done: false,
         }))
     }
