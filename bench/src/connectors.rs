@@ -249,6 +249,143 @@ fn gen_wecom(n: u64, dir: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// A Messenger "Download Your Information" thread folder: `message_1.json` holds
+/// the newest 10,000 messages, newest first, as Meta writes them.
+fn gen_messenger(n: u64, dir: &Path) -> Result<PathBuf> {
+    let root = dir.join("your_facebook_activity");
+    let thread = root.join("messages/inbox/dealdesk_1234567890");
+    std::fs::create_dir_all(&thread)?;
+    let participants: Vec<String> = PEOPLE
+        .iter()
+        .map(|p| format!("{{\"name\": {}}}", q(p)))
+        .collect();
+    let per_file = 10_000u64;
+    let files = n.div_ceil(per_file).max(1);
+    for k in 0..files {
+        let mut w = create(&thread.join(format!("message_{}.json", k + 1)))?;
+        write!(
+            w,
+            "{{\n  \"participants\": [{}],\n  \"messages\": [",
+            participants.join(", ")
+        )?;
+        let newest = n.saturating_sub(1 + k * per_file);
+        let count = per_file.min(n - k * per_file);
+        for j in 0..count {
+            let i = newest - j;
+            let sep = if j == 0 { "" } else { "," };
+            write!(
+                w,
+                "{sep}\n    {{\"sender_name\": {s}, \"timestamp_ms\": {ms}, \"content\": {c}, \
+                 \"type\": \"Generic\", \"is_geoblocked_for_viewer\": false}}",
+                s = q(PEOPLE[who(i)]),
+                ms = (BASE + i as i64) * 1000,
+                c = q(body(i)),
+            )?;
+        }
+        write!(
+            w,
+            "\n  ],\n  \"title\": \"Deal desk\",\n  \"is_still_participant\": true,\n  \
+             \"thread_path\": \"inbox/dealdesk_1234567890\",\n  \"magic_words\": []\n}}\n"
+        )?;
+        w.flush()?;
+    }
+    Ok(root)
+}
+
+/// A LINE "Export chat history" text file (English, 12-hour times), one
+/// message a minute.
+fn gen_line(n: u64, dir: &Path) -> Result<PathBuf> {
+    let path = dir.join("[LINE] Deal desk.txt");
+    let mut w = create(&path)?;
+    write!(
+        w,
+        "[LINE] Chat history in Deal desk\r\nSaved on: 2026/03/01 09:00\r\n\r\n"
+    )?;
+    let mut last_day = String::new();
+    for i in 0..n {
+        let t =
+            jiff::Timestamp::from_second(BASE + 60 * i as i64)?.to_zoned(jiff::tz::TimeZone::UTC);
+        let day = t.strftime("%Y.%m.%d %A").to_string();
+        if day != last_day {
+            if !last_day.is_empty() {
+                w.write_all(b"\r\n")?;
+            }
+            write!(w, "{day}\r\n")?;
+            last_day = day;
+        }
+        write!(
+            w,
+            "{hm}\t{s}\t{c}\r\n",
+            hm = t.strftime("%I:%M%p").to_string().to_lowercase(),
+            s = PEOPLE[who(i)],
+            c = body(i),
+        )?;
+    }
+    w.flush()?;
+    Ok(path)
+}
+
+/// An imessage-exporter `-f txt` chat file: time line, sender line, body, blank line.
+fn gen_imessage(n: u64, dir: &Path) -> Result<PathBuf> {
+    let path = dir.join("Deal desk.txt");
+    let mut w = create(&path)?;
+    for i in 0..n {
+        let t = jiff::Timestamp::from_second(BASE + i as i64)?.to_zoned(jiff::tz::TimeZone::UTC);
+        // `%b %d, %Y %l:%M:%S %p`: the hour is space-padded.
+        let hour = t.strftime("%I").to_string();
+        let hour = hour
+            .strip_prefix('0')
+            .map_or(hour.clone(), |h| format!(" {h}"));
+        let p = who(i);
+        write!(
+            w,
+            "{date} {hour}:{rest}\n{s}\n{c}\n\n",
+            date = t.strftime("%b %d, %Y"),
+            rest = t.strftime("%M:%S %p"),
+            s = if p == 0 { "Me" } else { PEOPLE[p] },
+            c = body(i),
+        )?;
+    }
+    w.flush()?;
+    Ok(path)
+}
+
+/// WhatsApp Cloud API webhook bodies captured one per line: inbound text
+/// messages from five customers to one business number.
+fn gen_webhook(n: u64, dir: &Path) -> Result<PathBuf> {
+    let path = dir.join("capture.jsonl");
+    let mut w = create(&path)?;
+    for i in 0..n {
+        let p = who(i);
+        writeln!(
+            w,
+            "{{\"object\":\"whatsapp_business_account\",\"entry\":[{{\"id\":\"102290129340398\",\"changes\":[{{\"value\":\
+             {{\"messaging_product\":\"whatsapp\",\"metadata\":{{\"display_phone_number\":\"15550100001\",\
+             \"phone_number_id\":\"106540352242922\"}},\"contacts\":[{{\"profile\":{{\"name\":{name}}},\
+             \"wa_id\":\"4477009004{p:02}\"}}],\"messages\":[{{\"from\":\"4477009004{p:02}\",\
+             \"id\":\"wamid.bench{i:012}\",\"timestamp\":\"{t}\",\"text\":{{\"body\":{c}}},\"type\":\"text\"}}]}},\
+             \"field\":\"messages\"}}]}}]}}",
+            name = q(PEOPLE[p]),
+            t = BASE + i as i64,
+            c = q(body(i)),
+        )?;
+    }
+    w.flush()?;
+    Ok(path)
+}
+
+/// The bytes of a file, or of every file under a folder.
+fn size_of(path: &Path) -> Result<u64> {
+    if !path.is_dir() {
+        return Ok(std::fs::metadata(path)?.len());
+    }
+    let mut total = 0;
+    for e in std::fs::read_dir(path)? {
+        total += size_of(&e?.path())?;
+    }
+    Ok(total)
+}
+
 fn status_kb(field: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     s.lines()
@@ -257,7 +394,7 @@ fn status_kb(field: &str) -> Option<u64> {
 }
 
 fn measure(format: &str, path: &Path) -> Result<serde_json::Value> {
-    let bytes = std::fs::metadata(path)?.len();
+    let bytes = size_of(path)?;
     // Reset the peak to the current resident size (Linux), then read.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let before = status_kb("VmRSS:");
@@ -301,7 +438,7 @@ pub fn run(count: &str) -> Result<()> {
         crate::gen_whatsapp(n, &p.display().to_string())?;
         Ok(p)
     };
-    let gens: [(&str, Gen); 9] = [
+    let gens: [(&str, Gen); 13] = [
         ("whatsapp", whatsapp),
         ("telegram", gen_telegram),
         ("slack", gen_slack),
@@ -311,6 +448,10 @@ pub fn run(count: &str) -> Result<()> {
         ("wechat", gen_wechat),
         ("wecom", gen_wecom),
         ("wechat-chatlab", gen_chatlab),
+        ("messenger", gen_messenger),
+        ("line", gen_line),
+        ("imessage", gen_imessage),
+        ("whatsapp-webhook", gen_webhook),
     ];
     let mut out = Vec::new();
     for (name, gen_fn) in gens {
