@@ -581,6 +581,17 @@ const NOT_NAMES: &[&str] = &[
     "how",
 ];
 
+/// Field labels that open a line like a chat transcript's speaker ("Email: …",
+/// "Address: …") but are not names (lowercase).
+const FIELD_LABELS: &[&str] = &[
+    "name", "email", "e-mail", "mail", "address", "phone", "mobile", "tel", "fax", "website",
+    "web", "note", "notes", "subject", "re", "fwd", "to", "from", "cc", "bcc", "date", "time",
+    "password", "pw", "user", "username", "login", "code", "pin", "card", "iban", "account",
+    "total", "price", "order", "ref", "id", "dob", "ssn", "city", "country", "zip", "company",
+    "title", "job", "role", "status", "update", "reminder", "warning", "error", "info", "question",
+    "answer", "step", "tip", "result", "edit", "ps", "update", "location", "venue", "agenda",
+];
+
 pub(crate) struct Lexicon {
     words: HashMap<String, u8>,
     places: AhoCorasick,
@@ -685,6 +696,13 @@ impl Lexicon {
                     .collect()
             })
             .collect();
+        // Transcript lines ("Arya: What a wife.\nShawn: Remember me?"): a
+        // capitalised word opening a line, right before ": " and a word.
+        let speakers = tokens
+            .iter()
+            .filter(|t| self.is_speaker(text, t))
+            .take(2)
+            .count();
         let mut i = 0;
         while i < tokens.len() {
             let Some(t) = tokens.get(i) else { break };
@@ -812,6 +830,9 @@ impl Lexicon {
                 }
             } else if multi && t.sentence_start && contact_card_line(text, t.start, end) {
                 0.6
+            } else if !multi && speakers >= 2 && self.is_speaker(text, t) {
+                // One of two or more transcript speakers.
+                0.6
             } else {
                 0.0
             };
@@ -822,6 +843,32 @@ impl Lexicon {
                 i += 1;
             }
         }
+    }
+
+    /// A capitalised word opening a line and followed by ": " and a letter or
+    /// a quote, that is no field label, common word or place: a speaker.
+    fn is_speaker(&self, text: &str, t: &Token<'_>) -> bool {
+        if !t.cap || !t.sentence_start || t.text.chars().count() < 3 {
+            return false;
+        }
+        let Some(rest) = text.get(t.end..) else {
+            return false;
+        };
+        let Some(after) = rest.strip_prefix(':') else {
+            return false;
+        };
+        let after = after.strip_prefix(' ').unwrap_or(after);
+        if !after.starts_with(|c: char| c.is_alphabetic() || c == '"' || c == '\u{201c}') {
+            return false;
+        }
+        let lower = t.text.to_lowercase();
+        let line_start = text.get(..t.start).is_some_and(|b| {
+            let b = b.trim_end_matches([' ', '\t']);
+            b.is_empty() || b.ends_with(['\n', '\r']) || b.ends_with("\\n")
+        });
+        line_start
+            && !FIELD_LABELS.contains(&lower.as_str())
+            && self.flags(t.text) & (NOT_NAME | PLACE | AMBIG) == 0
     }
 
     fn locations(&self, text: &str, entity: u16, out: &mut Vec<Cand>) {
@@ -887,7 +934,7 @@ fn cue_after(text: &str, pos: usize, cues: &[&str]) -> bool {
 /// ("Helena Carlsen\n637 Main St …").
 fn contact_card_line(text: &str, start: usize, end: usize) -> bool {
     let rest = text.get(end..).unwrap_or("");
-    let line_ends_here = rest.starts_with(['\n', '\r']);
+    let line_ends_here = rest.starts_with(['\n', '\r']) || rest.starts_with("\\n");
     first_line(text, start) && line_ends_here && rest.bytes().take(200).any(|b| b.is_ascii_digit())
 }
 
@@ -953,13 +1000,28 @@ fn tokenize<'a>(text: &'a str) -> Vec<Token<'a>> {
         });
         *sentence_start = false;
     };
+    // A literal backslash escape ("\\n", "\\t" as text, common in pasted or
+    // exported text) is a line break, not the start of a word "n…".
+    let mut escaped = false;
     for (i, c) in text.char_indices() {
-        let in_word =
-            c.is_alphabetic() || (start.is_some() && (c == '\'' || c == '-' || c == '\u{2019}'));
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        if c == '\\'
+            && text
+                .get(i + 1..i + 2)
+                .is_some_and(|n| matches!(n, "n" | "r" | "t"))
+        {
+            escaped = true;
+        }
+        let in_word = !escaped
+            && (c.is_alphabetic()
+                || (start.is_some() && (c == '\'' || c == '-' || c == '\u{2019}')));
         match (start, in_word) {
             (None, true) => {
                 if let Some(gap) = text.get(prev_end..i)
-                    && gap.contains(['.', '!', '?', '\n', ':'])
+                    && gap.contains(['.', '!', '?', '\n', ':', '\\'])
                 {
                     sentence_start = true;
                 }

@@ -529,6 +529,42 @@ fn person_cues_initials_cards_and_streets() {
 }
 
 #[test]
+fn person_census_names_escaped_lines_and_speakers() {
+    // Given names and surnames from the US Census 1990 lists.
+    assert_found("I'll ask Colleen tomorrow", "PERSON", "Colleen");
+    assert_found(
+        "We met Tyrone Hatfield at lunch",
+        "PERSON",
+        "Tyrone Hatfield",
+    );
+    // Common English words among the census names stay out.
+    assert_not_found("There is a Chance of rain, Key points below", "PERSON");
+    assert_not_found("Rocky road ice cream for the Son of the boss", "PERSON");
+    // A literal "\n" (escaped text) is a line break: a contact card.
+    assert_found(
+        "Leigha Mackay\\n\\n637 Strojirenska 1006\\n Suite 026",
+        "PERSON",
+        "Leigha Mackay",
+    );
+    assert_not_found("Quarterly Review\\nnothing numeric here", "PERSON");
+    assert_not_found("see C:\\new\\notes for the draft", "PERSON");
+    // Transcript speakers: two or more lines opened by "Name: ".
+    assert_found("Arya: What a wife.\nNaile: Remember me?", "PERSON", "Arya");
+    let both = scan("Arya: What a wife.\nNaile: Remember me?");
+    assert!(
+        both.iter()
+            .any(|d| d.entity == "PERSON" && d.value == "Naile"),
+        "{both:?}"
+    );
+    assert_not_found("Naile: remember me?", "PERSON");
+    // One unknown speaker-like word, field labels and places are not names.
+    assert_not_found("Reminder: the meeting moved", "PERSON");
+    assert_not_found("Name: pending\nEmail: pending\nAddress: pending", "PERSON");
+    assert_not_found("Status: done\nUpdate: shipped", "PERSON");
+    assert_not_found("Berlin: rainy\nParis: sunny", "PERSON");
+}
+
+#[test]
 fn offsets_are_unicode_scalar_values() {
     let text = "😀 naïve 卡号 4111 1111 1111 1111";
     let d = scan(text)
