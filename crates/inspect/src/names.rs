@@ -686,6 +686,7 @@ impl Lexicon {
         entity: u16,
         out: &mut Vec<Cand>,
     ) {
+        let first_cand = out.len();
         // Participant names: whole names first, then single name parts.
         let parts: Vec<Vec<String>> = participants
             .iter()
@@ -805,6 +806,13 @@ impl Lexicon {
             let after_cued = cue_after(text, end, AFTER_CUES);
             let score: f32 = if titled {
                 0.85
+            } else if !multi
+                && self.is_speaker(text, t)
+                && ((flags & FIRST != 0 && !ambiguous) || speakers >= 2)
+            {
+                // A transcript speaker: a known given name, or one of two or
+                // more speakers.
+                0.6
             } else if multi && is_name {
                 if t.sentence_start && ambiguous {
                     0.6
@@ -830,9 +838,6 @@ impl Lexicon {
                 }
             } else if multi && t.sentence_start && contact_card_line(text, t.start, end) {
                 0.6
-            } else if !multi && speakers >= 2 && self.is_speaker(text, t) {
-                // One of two or more transcript speakers.
-                0.6
             } else {
                 0.0
             };
@@ -841,6 +846,71 @@ impl Lexicon {
                 i = j + 1;
             } else {
                 i += 1;
+            }
+        }
+        self.coordinated(text, tokens, entity, first_cand, out);
+    }
+
+    /// Capitalised words listed with a name found above ("Sulimat, Brian and
+    /// Susan", "Caird and Jones"): names too. Spreads along the list.
+    fn coordinated(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        entity: u16,
+        first_cand: usize,
+        out: &mut Vec<Cand>,
+    ) {
+        let found = |out: &[Cand], t: &Token<'_>| {
+            out.get(first_cand..).is_some_and(|cs| {
+                cs.iter()
+                    .any(|c| c.score >= 0.5 && c.start <= t.start && t.end <= c.end)
+            })
+        };
+        // Whether tokens a < b are neighbours in a list: ", ", " & ", or a
+        // conjunction token between them ("Caird and Jones", "Ana, y Luis").
+        let listed = |a: usize, b: usize| {
+            let (Some(x), Some(y)) = (tokens.get(a), tokens.get(b)) else {
+                return false;
+            };
+            match b - a {
+                1 => text
+                    .get(x.end..y.start)
+                    .is_some_and(|gap| matches!(gap, ", " | " & ")),
+                2 => tokens.get(a + 1).is_some_and(|c| {
+                    matches!(c.text, "and" | "or" | "und" | "y" | "et")
+                        && text
+                            .get(x.end..c.start)
+                            .is_some_and(|g| matches!(g, " " | ", "))
+                        && text.get(c.end..y.start) == Some(" ")
+                }),
+                _ => false,
+            }
+        };
+        for _ in 0..6 {
+            let mut added = false;
+            for (k, t) in tokens.iter().enumerate() {
+                if !t.cap || found(out, t) || t.text.chars().count() < 3 || is_street_word(t.text) {
+                    continue;
+                }
+                let flags = self.flags(t.text);
+                if flags & NOT_NAME != 0 || (flags & PLACE != 0 && flags & (FIRST | LAST) == 0) {
+                    continue;
+                }
+                let prev = (1..=2).any(|d| {
+                    k.checked_sub(d).is_some_and(|p| {
+                        listed(p, k) && tokens.get(p).is_some_and(|x| found(out, x))
+                    })
+                });
+                let next = (1..=2)
+                    .any(|d| listed(k, k + d) && tokens.get(k + d).is_some_and(|x| found(out, x)));
+                if prev || next {
+                    out.push(cand(entity, "name_list", t.start, t.end, 0.6));
+                    added = true;
+                }
+            }
+            if !added {
+                break;
             }
         }
     }

@@ -557,6 +557,32 @@ fn person_census_names_escaped_lines_and_speakers() {
         "{both:?}"
     );
     assert_not_found("Naile: remember me?", "PERSON");
+    // A known given name opening a line as a speaker.
+    assert_found("Vanessa: \"Who are you?\"", "PERSON", "Vanessa");
+    assert_not_found("Vanessa: 5 pm", "PERSON");
+    // Capitalised words listed with a found name are names too.
+    let list = scan("They had 6: Sulimat, Brian, Susan, Cory and Zorbek.");
+    for name in ["Sulimat", "Brian", "Susan", "Cory", "Zorbek"] {
+        assert!(
+            list.iter().any(|d| d.entity == "PERSON" && d.value == name),
+            "{name}: {list:?}"
+        );
+    }
+    // ... but not places, field labels or words after a name without a list.
+    let trip = scan("Ask Brian about Berlin and Paris");
+    assert!(
+        !trip
+            .iter()
+            .any(|d| d.entity == "PERSON" && d.value != "Brian"),
+        "{trip:?}"
+    );
+    let weekdays = scan("Brian and Monday, Tuesday");
+    assert!(
+        !weekdays
+            .iter()
+            .any(|d| d.entity == "PERSON" && d.value.contains("day")),
+        "{weekdays:?}"
+    );
     // One unknown speaker-like word, field labels and places are not names.
     assert_not_found("Reminder: the meeting moved", "PERSON");
     assert_not_found("Name: pending\nEmail: pending\nAddress: pending", "PERSON");
