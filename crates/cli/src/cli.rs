@@ -7,8 +7,8 @@ use std::path::PathBuf;
 #[command(
     name = "chatwarden",
     version,
-    about = "Capture, inspect and keep business chats (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE, iMessage) in an encrypted, tamper-evident archive",
-    long_about = "chatwarden reads chat exports (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE, iMessage, WhatsApp webhooks), finds personal, payment, health and \
+    about = "Capture, inspect and keep business chats (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE, iMessage, WeChat, WeCom) in an encrypted, tamper-evident archive",
+    long_about = "chatwarden reads chat exports (WhatsApp, Telegram, Slack, Teams, Signal, Discord, Messenger, Instagram, LINE, iMessage, WeChat, WeCom, WhatsApp webhooks), finds personal, payment, health and \
 secret data in them, and keeps everything in an encrypted, tamper-evident archive on your own machine.\n\n\
 Start with `chatwarden demo` to see it work on a sample corpus.",
     after_help = "Exit codes: 0 success · 1 error · 2 usage error · 3 some inputs failed · 4 verification found a problem"
