@@ -21,7 +21,7 @@ fn demo_ingests_the_corpus_finds_every_planted_value_and_verifies() {
     let report = json(&out.get_output().stdout);
     assert!(report["ingest"]["new"].as_u64().unwrap() >= 40, "{report}");
     assert_eq!(report["ingest"]["failed"], 0, "{report}");
-    assert_eq!(report["ingest"]["files"].as_array().unwrap().len(), 6);
+    assert_eq!(report["ingest"]["files"].as_array().unwrap().len(), 7);
     assert_eq!(report["planted_found"], report["planted_total"], "{report}");
     assert_eq!(report["verify_ok"], true);
     // The default policy raises alerts, grouped into fewer review items.

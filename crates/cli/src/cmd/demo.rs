@@ -135,7 +135,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
     println!("===============");
     println!();
     println!(
-        "Sample corpus: {} chat exports (WhatsApp Android and iOS in five languages, Telegram) in {}",
+        "Sample corpus: {} chat exports (WhatsApp Android and iOS in five languages, Telegram, Slack) in {}",
         files.len(),
         corpus_dir.display()
     );

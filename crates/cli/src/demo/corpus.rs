@@ -1,6 +1,7 @@
 //! The demo's sample corpus: WhatsApp exports as the app writes them, from both
 //! platforms and several locales, with media, system lines, deleted and edited
-//! messages, and planted sensitive data for the inspection stage.
+//! messages, and planted sensitive data for the inspection stage; a Telegram chat; and a
+//! Slack workspace export of ordinary internal talk.
 //!
 //! Everything here is synthetic: the people, companies and numbers are made up.
 //! Card numbers are issuers' published test numbers; IBANs are the registries'
@@ -247,6 +248,41 @@ fn telegram_chat() -> String {
     .to_string()
 }
 
+/// A Slack workspace export (the zip an admin downloads): one channel of the private
+/// banking team with a thread, an edit and a reaction. Ordinary internal talk: nothing in
+/// it should raise a finding or an alert.
+fn slack_export() -> Vec<(&'static str, Vec<u8>)> {
+    let users = r#"[
+  {"id": "U01", "team_id": "T01", "name": "daniel.kim", "deleted": false, "real_name": "Daniel Kim", "tz": "Europe/London", "is_bot": false,
+   "profile": {"display_name": "Daniel", "real_name": "Daniel Kim", "email": "daniel.kim@northbridge.example"}},
+  {"id": "U02", "team_id": "T01", "name": "sofia.marchetti", "deleted": false, "real_name": "Sofia Marchetti", "tz": "Europe/London", "is_bot": false,
+   "profile": {"display_name": "Sofia", "real_name": "Sofia Marchetti", "email": "sofia.marchetti@northbridge.example"}}
+]
+"#;
+    let channels = r#"[
+  {"id": "C01", "name": "private-banking", "created": 1772960000, "creator": "U02", "is_archived": false, "is_general": false,
+   "members": ["U01", "U02"], "topic": {"value": "Desk coordination", "creator": "U02", "last_set": 1772960000},
+   "purpose": {"value": "Private banking team", "creator": "U02", "last_set": 1772960000}}
+]
+"#;
+    let day = r#"[
+  {"type": "message", "user": "U02", "text": "Morning all, client reviews move to Thursday this week", "ts": "1773133200.000100",
+   "thread_ts": "1773133200.000100", "reply_count": 1, "replies": [{"user": "U01", "ts": "1773133500.000200"}],
+   "reactions": [{"name": "thumbsup", "users": ["U01"], "count": 1}]},
+  {"type": "message", "user": "U01", "text": "Noted, I will move my two meetings", "ts": "1773133500.000200", "thread_ts": "1773133200.000100",
+   "parent_user_id": "U02"},
+  {"type": "message", "user": "U01", "text": "Onboarding pack for the new account is on the shared drive", "ts": "1773134100.000300",
+   "edited": {"user": "U01", "ts": "1773134160.000000"}},
+  {"type": "message", "subtype": "channel_join", "user": "U01", "text": "<@U01> has joined the channel", "ts": "1773046800.000400"}
+]
+"#;
+    vec![
+        ("users.json", users.as_bytes().to_vec()),
+        ("channels.json", channels.as_bytes().to_vec()),
+        ("private-banking/2026-03-10.json", day.as_bytes().to_vec()),
+    ]
+}
+
 /// A tiny but well-formed PDF (one page, one line of text).
 fn term_sheet_pdf() -> Vec<u8> {
     let text = "Project Falcon - indicative term sheet - CONFIDENTIAL - price 41.50 per share";
@@ -343,6 +379,10 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
     let lucia = dir.join("WhatsApp Chat - Lucía Fernández.zip");
     write_zip(&lucia, &[("_chat.txt", ios_es().into_bytes())])?;
     files.push(lucia);
+
+    let slack = dir.join("Northbridge Slack export Mar 10 2026.zip");
+    write_zip(&slack, &slack_export())?;
+    files.push(slack);
     Ok(files)
 }
 
