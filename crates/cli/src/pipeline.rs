@@ -457,8 +457,9 @@ pub const TIP_ACTION: &str = "policy.tip";
 /// message id): rule, message, conversation, employee, custodian, tip text — never message
 /// content. Only hits whose alert is not stored yet give a tip (re-ingesting gives none);
 /// tips are logged before their alerts are stored, so a crash in between loses none, and
-/// `report tips` lists each (rule, message) once.
-fn log_tips(
+/// `report tips` lists each (rule, message) once. `policy apply` logs the tips of the hits it
+/// raises anew the same way.
+pub(crate) fn log_tips(
     archive: &mut Archive,
     prepared: &PreparedConversation<'_>,
     batch: &[Message],

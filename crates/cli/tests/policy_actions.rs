@@ -410,6 +410,66 @@ fn a_notify_rule_logs_a_tip_for_the_employee_report() {
 }
 
 #[test]
+fn policy_apply_logs_the_tips_of_the_notify_hits_it_raises_anew() {
+    let env = Env::new();
+    env.write(
+        "employees.csv",
+        "id,name,emails,department\ne100,Alice Example,alice@northwind.example,Sales\n",
+    );
+    let directory = env.write(
+        "directory.toml",
+        "domains = [\"northwind.example\"]\nemployees = \"employees.csv\"\n",
+    );
+    let policy = env.write("policy.toml", POLICY);
+    let export = env.write(
+        "WhatsApp Chat with Carol Client.txt",
+        &format!(
+            "01/03/2026, 09:01 - Alice Example: use our key {KEY} for the bucket\n\
+             01/03/2026, 09:02 - Carol Client: thanks, see you\n"
+        ),
+    );
+    // Stored without a policy: no alert, no tip.
+    let out = env
+        .cmd()
+        .args(["--json", "ingest", "--custodian", "e100", "--no-policy"])
+        .arg(&export)
+        .assert()
+        .success();
+    assert_eq!(json(&out.get_output().stdout)["tips"], 0);
+    let apply = |env: &Env| {
+        let out = env
+            .cmd()
+            .args(["--json", "policy", "apply"])
+            .arg(&policy)
+            .arg("--directory")
+            .arg(&directory)
+            .assert()
+            .success();
+        json(&out.get_output().stdout)
+    };
+    // Re-evaluation raises the key alert and logs its tip once.
+    let first = apply(&env);
+    assert_eq!(first["new_alerts"], 1, "{first}");
+    assert_eq!(first["tips"], 1, "{first}");
+    let tips = run_json(&env, "viewer", &["report", "tips"]);
+    assert_eq!(tips.as_array().unwrap().len(), 1, "{tips}");
+    assert_eq!(tips[0]["rule"], "keys-quarantined");
+    assert_eq!(tips[0]["employee"], "e100");
+    assert!(!tips.to_string().contains(KEY));
+    // Applying again raises nothing new and logs no second tip.
+    let second = apply(&env);
+    assert_eq!(second["new_alerts"], 0, "{second}");
+    assert_eq!(second["tips"], 0, "{second}");
+    assert_eq!(
+        run_json(&env, "viewer", &["report", "tips"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
 fn the_role_is_validated() {
     let env = Env::new();
     env.cmd()

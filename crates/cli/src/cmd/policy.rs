@@ -201,6 +201,8 @@ pub struct ApplyReport {
     pub messages: u64,
     pub new_alerts: u64,
     pub new_items: u64,
+    /// Policy tips of `notify` hits raised anew, logged for the employee report.
+    pub tips: u64,
     pub by_rule: Vec<RuleChange>,
 }
 
@@ -225,11 +227,16 @@ fn apply(ctx: &Context, file: Option<&Path>, directory: Option<&Path>) -> Result
     let mut messages = 0u64;
     let mut new_alerts = 0u64;
     let mut new_items = 0u64;
+    let mut tips = 0u64;
     for summary in archive.conversations()? {
         let conversation = archive.find_conversation(summary.id.as_str())?;
         let prepared = policy.prepare(&directory, &conversation);
         let mut alerts = Vec::new();
         let mut grouper: Option<Grouper> = None;
+        // `notify` hits and their messages: their tips are logged before the alerts are
+        // stored, as at ingest (a hit whose alert is stored already gives no tip).
+        let mut notify_hits = Vec::new();
+        let mut notify_messages = Vec::new();
         for stored in archive.messages(&conversation.id)? {
             let Some(message) = stored.message.as_ref() else {
                 continue;
@@ -246,6 +253,17 @@ fn apply(ctx: &Context, file: Option<&Path>, directory: Option<&Path>) -> Result
                     grouper.insert(Grouper::with_groups(policy.group_window, groups))
                 }
             };
+            if hits
+                .iter()
+                .any(|h| chatwarden_policy::tip_text(h).is_some())
+            {
+                notify_messages.push(message.clone());
+                notify_hits.extend(
+                    hits.iter()
+                        .filter(|h| chatwarden_policy::tip_text(h).is_some())
+                        .cloned(),
+                );
+            }
             for hit in hits {
                 by_rule
                     .entry(hit.rule.clone())
@@ -265,6 +283,7 @@ fn apply(ctx: &Context, file: Option<&Path>, directory: Option<&Path>) -> Result
                 alerts.push((group, alert));
             }
         }
+        tips += crate::pipeline::log_tips(&mut archive, &prepared, &notify_messages, &notify_hits)?;
         let report = archive.put_alerts(&alerts, "policy-apply")?;
         new_alerts += report.new_alerts;
         new_items += report.new_items;
@@ -299,6 +318,7 @@ fn apply(ctx: &Context, file: Option<&Path>, directory: Option<&Path>) -> Result
         messages,
         new_alerts,
         new_items,
+        tips,
         by_rule: by_rule.into_values().collect(),
     };
     archive.record_access_with(
@@ -307,7 +327,7 @@ fn apply(ctx: &Context, file: Option<&Path>, directory: Option<&Path>) -> Result
         &name,
         serde_json::json!({
             "rules": report.rules, "messages": messages,
-            "new_alerts": new_alerts, "new_items": new_items,
+            "new_alerts": new_alerts, "new_items": new_items, "tips": tips,
         }),
     )?;
     if ctx.json {
@@ -321,6 +341,11 @@ fn apply(ctx: &Context, file: Option<&Path>, directory: Option<&Path>) -> Result
     println!(
         "{new_alerts} new alert(s) in {new_items} new review item(s); stored alerts and their review history are kept"
     );
+    if tips > 0 {
+        println!(
+            "{tips} policy tip(s) logged for the employee report (see `chatwarden report tips`)"
+        );
+    }
     if !report.by_rule.is_empty() {
         println!(
             "  {:<44} {:>6} {:>5} {:>17}",
