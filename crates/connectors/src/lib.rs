@@ -11,6 +11,7 @@ pub mod detect;
 pub mod discord;
 mod error;
 pub mod imessage;
+mod json_stream;
 pub mod line;
 mod lines;
 pub mod messenger;

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufReader, Read};
 use std::path::{Component, Path, PathBuf};
-use struson::reader::{JsonReader, JsonStreamReader, ReaderSettings};
+use struson::reader::{JsonReader, JsonStreamReader};
 
 type Reader = JsonStreamReader<BufReader<Box<dyn ReadSeek>>>;
 
@@ -160,17 +160,7 @@ struct RawMessage {
     reactions: Vec<RawReaction>,
 }
 
-fn settings() -> ReaderSettings {
-    ReaderSettings {
-        track_path: false,
-        max_nesting_depth: Some(64),
-        ..Default::default()
-    }
-}
-
-fn line_of(r: &Reader) -> u64 {
-    r.current_position(false).line_pos.map_or(0, |l| l.line) + 1
-}
+use crate::json_stream::{line as line_of, settings};
 
 fn malformed(file: &str, line: u64, e: impl std::fmt::Display) -> ConnectorError {
     ConnectorError::Malformed {

@@ -30,7 +30,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Cursor, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
-use struson::reader::{JsonReader, JsonStreamReader, ReaderSettings, ValueType};
+use struson::reader::{JsonReader, JsonStreamReader, ValueType};
 
 /// Metadata files at the export's root.
 const META_FILES: &[&str] = &[
@@ -427,13 +427,7 @@ const DAY_IN_MEMORY: u64 = 4 << 20;
 type DayBytes = Box<dyn std::io::BufRead + Send>;
 type DayReader = JsonStreamReader<DayBytes>;
 
-fn day_settings() -> ReaderSettings {
-    ReaderSettings {
-        track_path: false,
-        max_nesting_depth: Some(64),
-        ..Default::default()
-    }
-}
+use crate::json_stream::settings as day_settings;
 
 struct Messages<'a> {
     zip: Zip,
@@ -459,13 +453,7 @@ fn str_of<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
     v.get(k).and_then(Value::as_str)
 }
 
-fn line_of<R: Read>(r: &JsonStreamReader<R>) -> u64 {
-    r.current_position(false)
-        .line_pos
-        .map(|l| l.line)
-        .unwrap_or(0)
-        + 1
-}
+use crate::json_stream::line as line_of;
 
 fn file_attachment(f: &Value) -> Option<Attachment> {
     if !f.is_object() {

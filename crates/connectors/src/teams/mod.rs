@@ -28,25 +28,11 @@ use std::collections::HashMap;
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
-use struson::reader::{JsonReader, JsonStreamReader, ReaderSettings, ValueType};
+use struson::reader::{JsonReader, JsonStreamReader, ValueType};
 
 type Reader = JsonStreamReader<BufReader<Box<dyn ReadSeek>>>;
 
-fn settings() -> ReaderSettings {
-    ReaderSettings {
-        track_path: false,
-        max_nesting_depth: Some(64),
-        ..Default::default()
-    }
-}
-
-fn line_of(r: &Reader) -> u64 {
-    r.current_position(false)
-        .line_pos
-        .map(|l| l.line)
-        .unwrap_or(0)
-        + 1
-}
+use crate::json_stream::{line as line_of, settings};
 
 fn malformed(file: &str, line: u64, e: impl std::fmt::Display) -> ConnectorError {
     ConnectorError::Malformed {

@@ -27,7 +27,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
-use struson::reader::{JsonReader, JsonStreamReader, ReaderSettings, ValueType};
+use struson::reader::{JsonReader, JsonStreamReader, ValueType};
 
 type Reader = JsonStreamReader<FixEscapes<BufReader<Box<dyn ReadSeek>>>>;
 
@@ -126,13 +126,7 @@ fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Stri
     Option::<String>::deserialize(d).map(Some)
 }
 
-fn settings() -> ReaderSettings {
-    ReaderSettings {
-        track_path: false,
-        max_nesting_depth: Some(64),
-        ..Default::default()
-    }
-}
+use crate::json_stream::settings;
 
 fn line_of(r: &Reader) -> u64 {
     r.current_position(false)

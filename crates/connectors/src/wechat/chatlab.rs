@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::BufReader;
-use struson::reader::{JsonReader, JsonStreamReader, ReaderSettings};
+use struson::reader::{JsonReader, JsonStreamReader};
 
 type JsonIn = JsonStreamReader<BufReader<Box<dyn ReadSeek>>>;
 type LinesIn = LineReader<BufReader<Box<dyn ReadSeek>>>;
@@ -122,17 +122,7 @@ impl ChatlabChat {
     }
 }
 
-fn settings() -> ReaderSettings {
-    ReaderSettings {
-        track_path: false,
-        max_nesting_depth: Some(64),
-        ..Default::default()
-    }
-}
-
-fn json_line(r: &JsonIn) -> u64 {
-    r.current_position(false).line_pos.map_or(0, |l| l.line) + 1
-}
+use crate::json_stream::{line as json_line, settings};
 
 fn json_fail(file: &str, r: &JsonIn, e: impl std::fmt::Display) -> ConnectorError {
     malformed(file, json_line(r), format!("ChatLab JSON: {e}"))

@@ -33,7 +33,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
-use struson::reader::{JsonReader, JsonStreamReader, ReaderSettings, ValueType};
+use struson::reader::{JsonReader, JsonStreamReader, ValueType};
 
 type Reader = JsonStreamReader<BufReader<Box<dyn ReadSeek>>>;
 
@@ -128,14 +128,7 @@ fn malformed(file: &str, line: u64, reason: impl Into<String>) -> ConnectorError
     }
 }
 
-fn settings() -> ReaderSettings {
-    ReaderSettings {
-        track_path: false,
-        max_nesting_depth: Some(64),
-        allow_multiple_top_level: true,
-        ..Default::default()
-    }
-}
+use crate::json_stream::settings_multiple as settings;
 
 /// Every record of a file in order: each top-level value is a record, or an
 /// array of records.
@@ -161,11 +154,7 @@ impl Records {
     }
 
     fn line(&self) -> u64 {
-        self.reader
-            .current_position(false)
-            .line_pos
-            .map_or(0, |l| l.line)
-            + 1
+        crate::json_stream::line(&self.reader)
     }
 
     fn fail(&self, e: impl std::fmt::Display) -> ConnectorError {

@@ -11,7 +11,7 @@ use crate::source::{ExportSource, MessageIter};
 use chatwarden_model::{Conversation, Message, SourceRef};
 use std::collections::HashMap;
 use std::io::{BufReader, Read};
-use struson::reader::{JsonReader, JsonStreamReader, ReaderSettings, ValueType};
+use struson::reader::{JsonReader, JsonStreamReader, ValueType};
 
 type Reader = JsonStreamReader<BufReader<Box<dyn ReadSeek>>>;
 
@@ -27,12 +27,7 @@ struct Bodies {
 impl Bodies {
     fn open(input: &Input, file: &str) -> Result<Self, ConnectorError> {
         let raw = input.reader(file)?;
-        let settings = ReaderSettings {
-            allow_multiple_top_level: true,
-            track_path: false,
-            max_nesting_depth: Some(64),
-            ..Default::default()
-        };
+        let settings = crate::json_stream::settings_multiple();
         Ok(Bodies {
             reader: JsonStreamReader::new_custom(BufReader::new(raw), settings),
             file: file.to_owned(),
@@ -43,11 +38,7 @@ impl Bodies {
     }
 
     fn line(&self) -> u64 {
-        self.reader
-            .current_position(false)
-            .line_pos
-            .map_or(0, |l| l.line)
-            + 1
+        crate::json_stream::line(&self.reader)
     }
 
     fn fail(&mut self, e: impl std::fmt::Display) -> ConnectorError {
