@@ -195,6 +195,38 @@ impl Message {
         DerivedIdPrefix(h)
     }
 
+    /// A message reacting to this one (an emoji reaction, or a note about reactions the
+    /// export does not attribute): in the same conversation, replying to it, dated at it
+    /// and pointing at its source position (exports that record no reaction time).
+    pub fn reaction_to(
+        &self,
+        id: MessageId,
+        seq: u64,
+        kind: MessageKind,
+        sender: Option<String>,
+        sender_id: Option<ParticipantId>,
+        text: String,
+    ) -> Message {
+        Message {
+            id,
+            conversation: self.conversation.clone(),
+            seq,
+            kind,
+            sender,
+            sender_id,
+            sent_at: self.sent_at,
+            local_time: self.local_time,
+            time_source: self.time_source,
+            text,
+            attachments: Vec::new(),
+            deleted: false,
+            edited: false,
+            source: self.source.clone(),
+            reply_to: Some(self.id.clone()),
+            forwarded_from: None,
+        }
+    }
+
     /// The id of a message whose source has its own id (Telegram, Slack, wamid …).
     pub fn native_id(conversation: &ConversationId, native: &str) -> MessageId {
         let mut h = IdHasher::new("message-native");

@@ -414,24 +414,14 @@ impl Messages<'_> {
                     Some((name, id)) => (name, Some(Participant::id_for(Channel::Discord, &id))),
                     None => (None, None),
                 };
-                out.push(Message {
-                    id: Message::native_id(conv, &key),
-                    conversation: conv.clone(),
+                out.push(target.reaction_to(
+                    Message::native_id(conv, &key),
                     seq,
                     kind,
                     sender,
                     sender_id,
-                    sent_at: target.sent_at,
-                    local_time: target.local_time,
-                    time_source: target.time_source,
                     text,
-                    attachments: Vec::new(),
-                    deleted: false,
-                    edited: false,
-                    source: target.source.clone(),
-                    reply_to: Some(target.id.clone()),
-                    forwarded_from: None,
-                });
+                ));
                 seq += 1;
             };
         for r in reactions {

@@ -654,24 +654,14 @@ impl Messages<'_> {
                         sender: Option<(String, ParticipantId)>,
                         text: String| {
             let (sender, sender_id) = sender.unzip();
-            out.push(Message {
-                id: Message::native_id(self.conversation, &id),
-                conversation: self.conversation.clone(),
+            out.push(target.reaction_to(
+                Message::native_id(self.conversation, &id),
                 seq,
                 kind,
                 sender,
                 sender_id,
-                sent_at: target.sent_at,
-                local_time: target.local_time,
-                time_source: target.time_source,
                 text,
-                attachments: Vec::new(),
-                deleted: false,
-                edited: false,
-                source: target.source.clone(),
-                reply_to: Some(target.id.clone()),
-                forwarded_from: None,
-            });
+            ));
             seq += 1;
         };
         for r in list {

@@ -423,23 +423,15 @@ pub fn reactions(
     let mut out = Vec::new();
     let mut undated = 0;
     let msg_id = m.id.as_ref().map(|i| i.to_text()).unwrap_or_default();
-    let base = |seq: u64| Message {
-        id: target.id.clone(),
-        conversation: ctx.conversation.clone(),
-        seq,
-        kind: MessageKind::Message,
-        sender: None,
-        sender_id: None,
-        sent_at: target.sent_at,
-        local_time: target.local_time,
-        time_source: target.time_source,
-        text: String::new(),
-        attachments: Vec::new(),
-        deleted: false,
-        edited: false,
-        source: target.source.clone(),
-        reply_to: Some(target.id.clone()),
-        forwarded_from: None,
+    let base = |seq: u64| {
+        target.reaction_to(
+            target.id.clone(),
+            seq,
+            MessageKind::Message,
+            None,
+            None,
+            String::new(),
+        )
     };
     for r in &m.reactions {
         let label = reaction_label(r);
