@@ -4,7 +4,7 @@
 //! published prefixes (GitHub, GitLab, Slack, Stripe, Google, OpenAI, AWS).
 
 use crate::checksum::entropy;
-use crate::pattern::{PatternDef, ValidateCtx, Verdict, accept, trailing_punct};
+use crate::pattern::{PatternDef, ValidateCtx, Verdict, trailing_punct};
 use base64::Engine as _;
 
 pub(crate) fn patterns() -> Vec<PatternDef> {
@@ -13,7 +13,7 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
             "AWS_ACCESS_KEY",
             "aws_access_key_id",
             r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
-            accept,
+            vendor_token,
             0.95,
         ),
         PatternDef {
@@ -22,7 +22,7 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
                 "AWS_SECRET_KEY",
                 "aws_secret_key",
                 r"\b[A-Za-z0-9/+]{40}\b",
-                mixed_classes,
+                aws_secret,
                 0.6,
             )
             .with_context()
@@ -31,42 +31,42 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
             "GITHUB_TOKEN",
             "github_token",
             r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,251}\b|\bgithub_pat_[A-Za-z0-9_]{22,251}\b",
-            accept,
+            vendor_token,
             0.97,
         ),
         PatternDef::new(
             "GITLAB_TOKEN",
             "gitlab_token",
             r"\bgl(?:pat|dt|rt|ptt|ft|soat|oas|imt|agent)-[A-Za-z0-9_\-]{20,64}",
-            accept,
+            vendor_token,
             0.95,
         ),
         PatternDef::new(
             "SLACK_TOKEN",
             "slack_token",
             r"\bxox[abposre]-[0-9A-Za-z\-]{10,250}|\bxapp-[0-9]-[A-Za-z0-9\-]{10,250}",
-            accept,
+            vendor_token,
             0.95,
         ),
         PatternDef::new(
             "SLACK_WEBHOOK",
             "slack_webhook",
             r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,200}",
-            accept,
+            vendor_token,
             0.98,
         ),
         PatternDef::new(
             "STRIPE_KEY",
             "stripe_key",
             r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}\b",
-            accept,
+            vendor_token,
             0.95,
         ),
         PatternDef::new(
             "GOOGLE_API_KEY",
             "google_api_key",
             r"\bAIza[0-9A-Za-z_\-]{35}",
-            accept,
+            google_api_key,
             0.95,
         ),
         PatternDef::new(
@@ -152,7 +152,78 @@ fn mixed_classes(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
     }
 }
 
+/// Words that mark a token as a documentation placeholder when one of them is a
+/// whole segment of it (`xoxb-your-token-here`, `glpat-your_access_token`).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "your",
+    "here",
+    "token",
+    "example",
+    "replace",
+    "insert",
+    "placeholder",
+    "redacted",
+    "dummy",
+    "fake",
+    "changeme",
+];
+
+/// True when a vendor token is a documentation placeholder, not a credential:
+/// AWS's published example keys (`AKIAIOSFODNN7EXAMPLE`,
+/// `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`) and others with "example" in
+/// them, a run of 8 or more of one character (`XXXXXXXX`, `T00000000`), a
+/// segment of 4 or more x's, or a placeholder word as a segment. A random
+/// token has any of these with a probability below one in ten thousand.
+fn placeholder_token(value: &str) -> bool {
+    if value.to_ascii_lowercase().contains("example") {
+        return true;
+    }
+    let mut run = 0usize;
+    let mut last = None;
+    for b in value.bytes() {
+        run = if Some(b) == last { run + 1 } else { 1 };
+        last = Some(b);
+        if run >= 8 {
+            return true;
+        }
+    }
+    value.split(['-', '_', '/', '.']).any(|seg| {
+        (seg.len() >= 4 && seg.bytes().all(|b| b == b'x' || b == b'X'))
+            || PLACEHOLDER_WORDS
+                .iter()
+                .any(|w| seg.eq_ignore_ascii_case(w))
+    })
+}
+
+/// A vendor token with a published prefix: accepted unless it is a placeholder.
+fn vendor_token(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
+    if placeholder_token(c) {
+        None
+    } else {
+        Verdict::score(1.0)
+    }
+}
+
+fn aws_secret(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
+    if placeholder_token(c) {
+        return None;
+    }
+    mixed_classes(c, ctx)
+}
+
+/// A Google API key is exactly 39 characters: a longer run is something else.
+fn google_api_key(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
+    let next = ctx.text.as_bytes().get(ctx.start + c.len()).copied();
+    if next.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        return None;
+    }
+    vendor_token(c, ctx)
+}
+
 fn openai(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
+    if placeholder_token(c) {
+        return None;
+    }
     let scoped = ["sk-proj-", "sk-svcacct-", "sk-admin-"]
         .iter()
         .any(|p| c.starts_with(p));
