@@ -411,7 +411,7 @@ pub struct ScanArgs {
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct InspectOptions {
-    /// Custom detection rules (TOML: dictionaries, regexes with validators, exact data match). See docs/detectors.md.
+    /// Custom detection rules (TOML: dictionaries, regexes with validators, exact data match, per-entity [thresholds]). See docs/detectors.md.
     #[arg(long, value_name = "FILE")]
     pub rules: Vec<PathBuf>,
     /// Secret-detection rules in gitleaks' TOML format.

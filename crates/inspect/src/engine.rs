@@ -18,7 +18,8 @@ use std::collections::{HashMap, VecDeque};
 #[derive(Clone, Debug, Default)]
 pub struct EngineConfig {
     /// Minimum score per entity (entity name → threshold in [0, 1]); others use
-    /// `default_threshold`.
+    /// the custom rules' `[thresholds]`, then `default_threshold`. An unknown
+    /// entity or a value outside [0, 1] is an error from [`Engine::new`].
     pub thresholds: HashMap<String, f32>,
     /// Threshold for entities not in `thresholds` (0.5 when `None`).
     pub default_threshold: Option<f32>,
@@ -95,6 +96,10 @@ pub struct Engine {
     entity_index: HashMap<String, u16>,
     thresholds: Vec<f32>,
     disabled: Vec<bool>,
+    /// Entities whose anchor word ("SWIFT", "BIC") in a previous message lets
+    /// the pattern pass run on a message the prefilter would skip (no digits,
+    /// no anchor of its own): SWIFT_BIC.
+    previous_anchored: u128,
     patterns: Vec<PatternDef>,
     pattern_entity: Vec<u16>,
     re: meta::Regex,
@@ -270,11 +275,8 @@ impl Engine {
         let re = build(MatchKind::LeftmostFirst)?;
         let re_all = build(MatchKind::All)?;
 
-        let default_threshold = cfg.default_threshold.unwrap_or(0.5);
-        let thresholds = entities
-            .iter()
-            .map(|e| cfg.thresholds.get(e).copied().unwrap_or(default_threshold))
-            .collect();
+        let thresholds = entity_thresholds(cfg, &entities, &entity_index)?;
+        let previous_anchored = entity_index.get("SWIFT_BIC").map_or(0, |&i| bit(i));
         let disabled = entities.iter().map(|e| cfg.disabled.contains(e)).collect();
         let region = cfg
             .default_region
@@ -293,6 +295,7 @@ impl Engine {
             entity_index,
             thresholds,
             disabled,
+            previous_anchored,
             patterns,
             pattern_entity,
             re,
@@ -355,11 +358,18 @@ impl Engine {
             }
         }
 
-        // 2. Patterns, when the cheap signals say a candidate may be there.
+        // 2. Patterns, when the cheap signals say a candidate may be there: digits,
+        //    an anchor, or a BIC-shaped word after "SWIFT" or "BIC" in one of the
+        //    previous messages ("what's the SWIFT code?" … "COBADEFFXXX").
         let digit_count = text.bytes().filter(u8::is_ascii_digit).take(4).count();
         let region = ctx.region.unwrap_or(&self.region);
         let mut pattern_cands: Vec<(Cand, CtxNeed)> = Vec::new();
-        if anchored || digit_count >= 4 {
+        let run_patterns = anchored
+            || digit_count >= 4
+            || (!ctx.previous.is_empty()
+                && has_bic_shape(text)
+                && self.previous_anchor_mask(ctx.previous) & self.previous_anchored != 0);
+        if run_patterns {
             self.pattern_pass(text, region, &mut pattern_cands);
         }
 
@@ -467,6 +477,26 @@ impl Engine {
             let text = clip(text, 4096);
             for m in self.keywords.find_overlapping_iter(text) {
                 if let Some(role) = self.roles.get(m.pattern().as_usize())
+                    && role.positive != 0
+                    && (!role.boundary || word_bounded(text, m.start(), m.end()))
+                {
+                    mask |= role.positive;
+                }
+            }
+        }
+        mask
+    }
+
+    /// Entities with a positive context word that is also an anchor ("swift",
+    /// "bic") in the previous messages.
+    fn previous_anchor_mask(&self, previous: &[&str]) -> u128 {
+        let mut mask = 0u128;
+        let skip = previous.len().saturating_sub(MAX_PREVIOUS);
+        for text in previous.iter().skip(skip) {
+            let text = clip(text, 4096);
+            for m in self.keywords.find_overlapping_iter(text) {
+                if let Some(role) = self.roles.get(m.pattern().as_usize())
+                    && role.anchor
                     && role.positive != 0
                     && (!role.boundary || word_bounded(text, m.start(), m.end()))
                 {
@@ -678,6 +708,88 @@ impl ConversationContext {
         }
         self.previous.push_back(clip(text, 4096).to_string());
     }
+}
+
+/// Per-entity thresholds: `EngineConfig::thresholds`, else the custom rules'
+/// `[thresholds]` (a later entry wins), else the default. Unknown entities and
+/// values outside [0, 1] are errors.
+fn entity_thresholds(
+    cfg: &EngineConfig,
+    entities: &[String],
+    index: &HashMap<String, u16>,
+) -> Result<Vec<f32>, InspectError> {
+    let known = || {
+        let mut names: Vec<&str> = entities.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.join(", ")
+    };
+    let default = cfg.default_threshold.unwrap_or(0.5);
+    if !(0.0..=1.0).contains(&default) {
+        return Err(InspectError::Config(format!(
+            "default threshold {default} is out of range: it must be between 0 and 1"
+        )));
+    }
+    let mut out = vec![default; entities.len()];
+    let rules = cfg.custom_rules.iter().flat_map(|r| r.thresholds.iter());
+    for t in rules {
+        let slot = index
+            .get(&t.entity)
+            .and_then(|&i| out.get_mut(usize::from(i)))
+            .ok_or_else(|| {
+                InspectError::Rules(format!(
+                    "{}: [thresholds] names unknown entity {:?} (known: {})",
+                    t.origin,
+                    t.entity,
+                    known()
+                ))
+            })?;
+        *slot = t.min_score;
+    }
+    let mut explicit: Vec<(&String, &f32)> = cfg.thresholds.iter().collect();
+    explicit.sort_by(|a, b| a.0.cmp(b.0));
+    for (entity, &min_score) in explicit {
+        if !(0.0..=1.0).contains(&min_score) {
+            return Err(InspectError::Config(format!(
+                "threshold for {entity} is {min_score}, out of range: it must be between 0 and 1"
+            )));
+        }
+        let slot = index
+            .get(entity)
+            .and_then(|&i| out.get_mut(usize::from(i)))
+            .ok_or_else(|| {
+                InspectError::Config(format!(
+                    "threshold for unknown entity {entity:?} (known: {})",
+                    known()
+                ))
+            })?;
+        *slot = min_score;
+    }
+    Ok(out)
+}
+
+/// True when the text has a run of 8 or more ASCII capitals and digits whose
+/// first 6 are letters (the shape of a SWIFT/BIC code).
+fn has_bic_shape(text: &str) -> bool {
+    let mut letters = 0usize;
+    let mut len = 0usize;
+    for b in text.bytes() {
+        if b.is_ascii_uppercase() {
+            if letters == len {
+                letters += 1;
+            }
+            len += 1;
+        } else if b.is_ascii_digit() {
+            len += 1;
+        } else {
+            letters = 0;
+            len = 0;
+            continue;
+        }
+        if letters >= 6 && len >= 8 {
+            return true;
+        }
+    }
+    false
 }
 
 pub(crate) fn clip(text: &str, max: usize) -> &str {

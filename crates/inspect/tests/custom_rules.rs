@@ -427,3 +427,155 @@ fn shipped_example_rules_load() {
     assert_eq!(found(&ds, "PROJECT_CODENAME"), ["Project Falcon"]);
     assert_eq!(found(&ds, "EMPLOYEE_ID"), ["1234566"]);
 }
+
+// ---------------------------------------------------------------- thresholds
+
+#[test]
+fn thresholds_table_raises_and_lowers_entity_thresholds() {
+    let e = engine(
+        CustomRules::from_toml(
+            "[[dictionary]]\nentity = \"PROJECT_CODENAME\"\nwords = [\"Falcon\"]\n\n\
+             [thresholds]\nIP_ADDRESS = 0.9\nPROJECT_CODENAME = 0.85\nCREDIT_CARD = 0.4\n",
+        )
+        .unwrap(),
+    );
+    let plain = engine(CustomRules::from_toml(DICT).unwrap());
+    // Raised: an IP address (0.6) and the dictionary word (0.8) drop out.
+    assert_eq!(
+        found(&scan(&plain, "host 10.1.2.3"), "IP_ADDRESS"),
+        ["10.1.2.3"]
+    );
+    assert!(found(&scan(&e, "host 10.1.2.3"), "IP_ADDRESS").is_empty());
+    assert_eq!(
+        found(&scan(&plain, "Falcon"), "PROJECT_CODENAME"),
+        ["Falcon"]
+    );
+    assert!(found(&scan(&e, "Falcon"), "PROJECT_CODENAME").is_empty());
+    // Lowered: a 12-digit card number without a card word (0.45) now shows.
+    assert!(found(&scan(&plain, "it is 6759 6498 2648"), "CREDIT_CARD").is_empty());
+    assert_eq!(
+        found(&scan(&e, "it is 6759 6498 2648"), "CREDIT_CARD"),
+        ["6759 6498 2648"]
+    );
+    // Entities not named keep the default.
+    assert_eq!(
+        found(&scan(&e, "mail jane@example.com"), "EMAIL_ADDRESS"),
+        ["jane@example.com"]
+    );
+}
+
+#[test]
+fn thresholds_accept_integers_and_the_bounds() {
+    let rules = CustomRules::from_toml("[thresholds]\nIP_ADDRESS = 1\nURL = 0\n").unwrap();
+    assert_eq!(rules.thresholds(), [("IP_ADDRESS", 1.0), ("URL", 0.0)]);
+    let e = engine(rules);
+    assert!(found(&scan(&e, "host 10.1.2.3"), "IP_ADDRESS").is_empty());
+}
+
+#[test]
+fn threshold_errors_name_the_entity_the_value_and_the_line() {
+    let e = err("[thresholds]\nIP_ADDRESS = 0.9\nCREDIT_CARD = 1.5\n");
+    assert!(
+        e.contains("line 3") && e.contains("CREDIT_CARD = 1.5") && e.contains("between 0 and 1"),
+        "{e}"
+    );
+    let e = err("[thresholds]\nCREDIT_CARD = -0.2\n");
+    assert!(e.contains("line 2") && e.contains("-0.2"), "{e}");
+    let e = err("[thresholds]\nCREDIT_CARD = nan\n");
+    assert!(e.contains("line 2") && e.contains("out of range"), "{e}");
+    let e = err("[thresholds]\ncredit_card = 0.5\n");
+    assert!(
+        e.contains("line 2") && e.contains("credit_card") && e.contains("UPPER_SNAKE_CASE"),
+        "{e}"
+    );
+    let e = err("[thresholds]\nCREDIT_CARD = \"high\"\n");
+    assert!(e.contains("line 2"), "{e}");
+    let e = err("[threshold]\nCREDIT_CARD = 0.5\n");
+    assert!(e.contains("threshold"), "{e}");
+
+    // An entity neither built in nor defined by the rules: named when the engine is built.
+    let rules = CustomRules::from_toml("\n[thresholds]\nCREDIT_CARDS = 0.9\n").unwrap();
+    let e = Engine::new(&EngineConfig {
+        custom_rules: Some(rules),
+        ..EngineConfig::default()
+    })
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.contains("line 3")
+            && e.contains("unknown entity \"CREDIT_CARDS\"")
+            && e.contains("CREDIT_CARD,"),
+        "{e}"
+    );
+}
+
+#[test]
+fn threshold_errors_from_a_file_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strict.toml");
+    std::fs::write(&path, "[thresholds]\nNOT_AN_ENTITY = 0.9\n").unwrap();
+    let rules = CustomRules::from_toml_file(&path).unwrap();
+    let e = Engine::new(&EngineConfig {
+        custom_rules: Some(rules),
+        ..EngineConfig::default()
+    })
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.contains("strict.toml: line 2") && e.contains("NOT_AN_ENTITY"),
+        "{e}"
+    );
+}
+
+#[test]
+fn thresholds_apply_to_entities_of_merged_rules_and_the_library_setting_wins() {
+    // A threshold for an entity a gitleaks import defines (its rules score 0.8).
+    let mut rules = CustomRules::from_toml("[thresholds]\nACME_API_TOKEN = 0.9\n").unwrap();
+    let (g, _) = CustomRules::from_gitleaks_toml(GITLEAKS).unwrap();
+    rules.merge(g);
+    let text = "use acme_k3j9x0q2m5n8p1r4t7v6w2y9 for staging";
+    assert!(found(&scan(&engine(rules.clone()), text), "ACME_API_TOKEN").is_empty());
+
+    // A later rules set overrides an earlier one.
+    let mut later = rules.clone();
+    later.merge(CustomRules::from_toml("[thresholds]\nACME_API_TOKEN = 0.5\n").unwrap());
+    assert_eq!(
+        found(&scan(&engine(later), text), "ACME_API_TOKEN").len(),
+        1
+    );
+
+    // EngineConfig::thresholds wins over the rules file.
+    let mut cfg = EngineConfig {
+        custom_rules: Some(rules),
+        ..EngineConfig::default()
+    };
+    cfg.thresholds.insert("ACME_API_TOKEN".into(), 0.7);
+    let e = Engine::new(&cfg).unwrap();
+    assert_eq!(found(&scan(&e, text), "ACME_API_TOKEN").len(), 1);
+}
+
+#[test]
+fn library_thresholds_are_checked_too() {
+    let bad = |entity: &str, value: f32| {
+        let mut cfg = EngineConfig::default();
+        cfg.thresholds.insert(entity.into(), value);
+        Engine::new(&cfg).err().unwrap().to_string()
+    };
+    let e = bad("IP_ADRESS", 0.9);
+    assert!(e.contains("unknown entity \"IP_ADRESS\""), "{e}");
+    let e = bad("IP_ADDRESS", 2.0);
+    assert!(
+        e.contains("IP_ADDRESS") && e.contains("between 0 and 1"),
+        "{e}"
+    );
+    let e = Engine::new(&EngineConfig {
+        default_threshold: Some(-1.0),
+        ..EngineConfig::default()
+    })
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("default threshold"), "{e}");
+}

@@ -18,6 +18,10 @@
 //! [[exact]]
 //! entity = "CUSTOMER_ID"
 //! hashes = "customers.hashes"          # made by build_exact_hashes
+//!
+//! [thresholds]                         # minimum score per entity, 0..1
+//! IP_ADDRESS = 0.9
+//! EMPLOYEE_ID = 0.7
 //! ```
 //!
 //! Relative file names are resolved against the directory given to
@@ -40,6 +44,7 @@ use dictionary::{CompiledDictionaries, DictionaryRule};
 use exact_match::{CompiledExact, ExactRule};
 use regex_rule::{CompiledRegexes, GroupSel, RegexRule};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -51,7 +56,18 @@ pub struct CustomRules {
     pub(crate) dictionaries: Vec<DictionaryRule>,
     pub(crate) regexes: Vec<RegexRule>,
     pub(crate) exact: Vec<ExactRule>,
+    pub(crate) thresholds: Vec<ThresholdRule>,
     exact_key: Option<ExactKey>,
+}
+
+/// A minimum score for one entity from a `[thresholds]` table. Whether the
+/// entity exists is checked when the engine is built (it may be defined by
+/// another rules file merged in); `origin` ("rules.toml: line 7") names it then.
+#[derive(Clone, Debug)]
+pub(crate) struct ThresholdRule {
+    pub entity: String,
+    pub min_score: f32,
+    pub origin: String,
 }
 
 /// The key for exact data match, kept out of `Debug` output.
@@ -73,6 +89,8 @@ struct RulesFile {
     regex: Vec<RegexToml>,
     #[serde(default)]
     exact: Vec<ExactToml>,
+    #[serde(default)]
+    thresholds: BTreeMap<String, Spanned<f32>>,
 }
 
 #[derive(Deserialize)]
@@ -162,10 +180,14 @@ impl CustomRules {
         let src = std::fs::read_to_string(path)
             .map_err(|e| InspectError::Rules(format!("{}: cannot read: {e}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        CustomRules::from_toml_in(&src, base).map_err(|e| match e {
+        let mut rules = CustomRules::from_toml_in(&src, base).map_err(|e| match e {
             InspectError::Rules(m) => InspectError::Rules(format!("{}: {m}", path.display())),
             other => other,
-        })
+        })?;
+        for t in &mut rules.thresholds {
+            t.origin = format!("{}: {}", path.display(), t.origin);
+        }
+        Ok(rules)
     }
 
     /// Parses a rules file, resolving relative file names against `base`.
@@ -275,6 +297,37 @@ impl CustomRules {
                 set,
             });
         }
+        for (entity, value) in &file.thresholds {
+            let line = line_of(src, value.span().start);
+            let ok_name = !entity.is_empty()
+                && entity
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            if !ok_name {
+                return Err(at(
+                    src,
+                    value,
+                    format_args!(
+                        "[thresholds] entity {entity:?} must be UPPER_SNAKE_CASE (A-Z, 0-9, _)"
+                    ),
+                ));
+            }
+            let min_score = *value.get_ref();
+            if !(0.0..=1.0).contains(&min_score) {
+                return Err(at(
+                    src,
+                    value,
+                    format_args!(
+                        "[thresholds] {entity} = {min_score} is out of range: a threshold must be between 0 and 1"
+                    ),
+                ));
+            }
+            rules.thresholds.push(ThresholdRule {
+                entity: entity.clone(),
+                min_score,
+                origin: format!("line {line}"),
+            });
+        }
         Ok(rules)
     }
 
@@ -298,6 +351,8 @@ impl CustomRules {
         self.dictionaries.extend(other.dictionaries);
         self.regexes.extend(other.regexes);
         self.exact.extend(other.exact);
+        // Applied in order, so a later set's threshold for an entity wins.
+        self.thresholds.extend(other.thresholds);
         if self.exact_key.is_none() {
             self.exact_key = other.exact_key;
         }
@@ -316,6 +371,15 @@ impl CustomRules {
             self.regexes.len(),
             self.exact.len(),
         )
+    }
+
+    /// The `[thresholds]` entries (entity, minimum score), in the order they
+    /// apply (a later entry for the same entity wins).
+    pub fn thresholds(&self) -> Vec<(&str, f32)> {
+        self.thresholds
+            .iter()
+            .map(|t| (t.entity.as_str(), t.min_score))
+            .collect()
     }
 
     pub(crate) fn compile(&self) -> Result<CompiledCustom, InspectError> {
