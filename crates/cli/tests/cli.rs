@@ -324,11 +324,41 @@ fn format_can_be_forced_and_unknown_input_names_what_was_tried() {
         .failure()
         .stderr(predicate::str::contains("telegram"));
     let notes = env.write("notes.txt", "shopping list\nmilk\n");
-    env.cmd()
+    let out = env
+        .cmd()
         .arg("parse")
         .arg(&notes)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("notes.txt"))
-        .stderr(predicate::str::contains("whatsapp"));
+        .stderr(predicate::str::contains(
+            "notes.txt: not a recognized export",
+        ));
+    // A plain-text file no connector recognises: every format tried, each with its reason.
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    for format in [
+        "telegram: not JSON",
+        "slack: not a zip",
+        "line: no `[LINE] Chat history` first line",
+        "signal: not JSON lines",
+        "wechat: the first line is not the WeChatMsg/MemoTrace CSV header",
+        "imessage: the first line is not an imessage-exporter message time",
+        "whatsapp: no message header",
+    ] {
+        assert!(stderr.contains(format), "{format:?} missing: {stderr}");
+    }
+    // Ingesting it fails that file (exit 3), with the same list in the summary.
+    let out = env
+        .cmd()
+        .args(["--json", "ingest"])
+        .arg(&notes)
+        .assert()
+        .code(3);
+    let summary = json(&out.get_output().stdout);
+    assert_eq!(summary["failed"], 1, "{summary}");
+    let error = summary["files"][0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("notes.txt: not a recognized export"),
+        "{error}"
+    );
+    assert!(error.contains("line: ") && error.contains("imessage: ") && error.contains("wechat: "));
 }

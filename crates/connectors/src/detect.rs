@@ -6,6 +6,12 @@
 //! Telegram chat; `chats`/`personal_information`: a Telegram account export;
 //! `object: whatsapp_business_account` or `entry`: a Cloud API webhook body);
 //! anything else is tried as WhatsApp text (whose own header probe decides).
+//!
+//! An input that no format takes gets one `NotRecognized` error naming the file and
+//! listing every format in [`Format::all`] order with why it did not match (``line: no
+//! `[LINE] Chat history` first line …; …; whatsapp: no message header …``). A file that
+//! has WhatsApp headers but is broken keeps the WhatsApp reader's own error (file and
+//! line); `--format whatsapp` gives only WhatsApp's error.
 
 use crate::error::ConnectorError;
 use std::fmt;

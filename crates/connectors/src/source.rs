@@ -39,7 +39,10 @@ pub trait ExportSource: Send {
 
 /// What detection (or `--format`) chose for an input.
 enum Choice {
-    Whatsapp,
+    /// WhatsApp: forced (`None`), or the last format tried on text or a zip that no
+    /// other format took (`Some`: what the input looked like, for the error that lists
+    /// every format tried when WhatsApp does not take it either).
+    Whatsapp(Option<Seen>),
     Telegram,
     /// A Telegram `result.json` inside a zip, copied out to a temporary file.
     TelegramInZip(Input, String),
@@ -59,7 +62,7 @@ enum Choice {
 fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, ConnectorError> {
     if let Some(f) = opts.format {
         return Ok(match f {
-            Format::Whatsapp => Choice::Whatsapp,
+            Format::Whatsapp => Choice::Whatsapp(None),
             Format::Telegram => match telegram_in_zip(input, label, opts)? {
                 Some(c) => c,
                 None => Choice::Telegram,
@@ -92,13 +95,7 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
         Sniffed::Text if crate::imessage::looks_like_html(&head) => Ok(Choice::Imessage(true)),
         Sniffed::Text if crate::imessage::looks_like_text(&head) => Ok(Choice::Imessage(false)),
         Sniffed::Text if crate::imessage::looks_like_any_html(&head) => {
-            Err(ConnectorError::NotRecognized {
-                file: label.to_owned(),
-                tried: "imessage (HTML without imessage-exporter's message markup: \
-                        `div.message` with `sent`/`received` blocks or `sms://open?message-guid=` \
-                        links); no other format is HTML"
-                    .to_owned(),
-            })
+            Err(not_recognized(label, Seen::Html, None))
         }
         Sniffed::Json(Format::Line) => Ok(Choice::Line),
         Sniffed::Text if crate::line::looks_like_line(&head) => Ok(Choice::Line),
@@ -106,28 +103,140 @@ fn choose(input: &Input, label: &str, opts: &ParseOptions) -> Result<Choice, Con
         Sniffed::Json(Format::Whatsapp)
         | Sniffed::Json(Format::Slack)
         | Sniffed::Json(Format::Imessage)
-        | Sniffed::Text => {
-            Ok(Choice::Whatsapp)
-        }
+        | Sniffed::Text => Ok(Choice::Whatsapp(Some(Seen::Text))),
         Sniffed::Zip if crate::slack::zip_is_slack(input, label, opts).unwrap_or(false) => {
             Ok(Choice::Slack)
         }
         Sniffed::Zip if crate::messenger::zip_is_messenger(input, label, opts).unwrap_or(false) => {
             Ok(Choice::Messenger)
         }
-        Sniffed::Zip => Ok(telegram_in_zip(input, label, opts)?.unwrap_or(Choice::Whatsapp)),
-        Sniffed::UnknownJson => Err(ConnectorError::NotRecognized {
-            file: label.to_owned(),
-            tried: "telegram (JSON without `messages` or `chats`), whatsapp-webhook (JSON \
-                    without `object: whatsapp_business_account` or `entry`), signal (JSON lines \
-                    without a takeout frame or sigexport date/sender/body), discord (JSON \
-                    without `guild` and `channel`), teams (JSON without `@odata.context`+`value` \
-                    or `messageType`), slack (a zip export, not one JSON file), wechat (JSON \
-                    without a `chatlab` header), wecom (JSON without `msgid` and `action`), messenger (JSON without `participants` and \
-                    `messages`), line (text, not JSON), imessage (text or HTML, not JSON), whatsapp (JSON, \
-                    not chat text)"
-                .to_owned(),
-        }),
+        Sniffed::Zip => {
+            Ok(telegram_in_zip(input, label, opts)?.unwrap_or(Choice::Whatsapp(Some(Seen::Zip))))
+        }
+        Sniffed::UnknownJson => Err(not_recognized(label, Seen::Json, None)),
+    }
+}
+
+/// What an input looked like to detection, for the error that lists what was tried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seen {
+    /// Neither JSON nor a zip nor HTML.
+    Text,
+    /// An HTML document.
+    Html,
+    /// A JSON document of no known shape.
+    Json,
+    /// A zip archive.
+    Zip,
+}
+
+/// Why a format did not take an input that looked like `seen`. `whatsapp`: the WhatsApp
+/// reader's own reason, when it was run.
+fn why_not(format: Format, seen: Seen, whatsapp: Option<&str>) -> String {
+    use Seen::{Html, Json, Text, Zip};
+    let s = match (format, seen) {
+        (Format::Whatsapp, _) if whatsapp.is_some() => whatsapp.unwrap_or_default(),
+        (Format::Telegram, Json) => "JSON without `messages` or `chats`",
+        (Format::Telegram, Zip) => "no `result.json` in the zip",
+        (Format::Telegram, _) => "not JSON (Telegram Desktop writes `result.json`)",
+        (Format::WhatsappWebhook, Json) => {
+            "JSON without `object: whatsapp_business_account` or `entry`"
+        }
+        (Format::WhatsappWebhook, _) => "not JSON (captured Cloud API webhook bodies)",
+        (Format::Slack, Zip) => {
+            "no `channels.json` and `users.json`, nor channel folders of `YYYY-MM-DD.json` day files"
+        }
+        (Format::Slack, _) => "not a zip (a Slack workspace export is a zip)",
+        (Format::Teams, Json) => "JSON without `@odata.context`+`value` or `messageType`",
+        (Format::Teams, _) => "not JSON (Microsoft Graph `chatMessage` records)",
+        (Format::Messenger, Json) => "JSON without `participants` and `messages`",
+        (Format::Messenger, Zip) => {
+            "no `message_N.json`, nor an end-to-end-encrypted thread file, in a `messages` folder"
+        }
+        (Format::Messenger, _) => "neither JSON nor a zip (`message_N.json` files)",
+        (Format::Line, Text) => {
+            "no `[LINE] Chat history` first line, nor a day line followed by \
+             `time<TAB>sender<TAB>text` lines"
+        }
+        (Format::Line, Html) => "HTML, not LINE's text export",
+        (Format::Line, Json) => "JSON, not LINE's text export",
+        (Format::Line, Zip) => "a zip, not LINE's text export",
+        (Format::Signal, Json) => {
+            "JSON lines without a takeout frame, nor sigexport date/sender/body"
+        }
+        (Format::Signal, _) => "not JSON lines (the app's `main.jsonl` or sigexport `data.json`)",
+        (Format::Discord, Json) => "JSON without `guild` and `channel`",
+        (Format::Discord, _) => "not JSON (DiscordChatExporter JSON)",
+        (Format::Wechat, Text) => {
+            "the first line is not the WeChatMsg/MemoTrace CSV header \
+             (localId, TalkerId, Type, IsSender, StrContent), and the file is not ChatLab JSON"
+        }
+        (Format::Wechat, Json) => "JSON without a `chatlab` header",
+        (Format::Wechat, _) => "neither the WeChatMsg/MemoTrace CSV nor ChatLab JSON",
+        (Format::Wecom, Json) => "JSON without `msgid` and `action`",
+        (Format::Wecom, _) => "not JSON (session-archive records)",
+        (Format::Imessage, Text) => {
+            "the first line is not an imessage-exporter message time \
+             (`May 17, 2022  5:29:42 PM`), and the file is not HTML"
+        }
+        (Format::Imessage, Html) => {
+            "HTML without imessage-exporter's message markup (`div.message` with \
+             `sent`/`received` blocks, or `sms://open?message-guid=` links)"
+        }
+        (Format::Imessage, _) => "neither imessage-exporter's text nor its HTML",
+        (Format::Whatsapp, Text) => "no message header in the first lines",
+        (Format::Whatsapp, Html) => "HTML, not chat text",
+        (Format::Whatsapp, Json) => "JSON, not chat text",
+        (Format::Whatsapp, Zip) => {
+            "no chat text (`_chat.txt`, `*chat*.txt`, or a single `.txt`) in the zip"
+        }
+    };
+    s.to_owned()
+}
+
+/// The error for an input no format takes: every format, in detection order, with why it
+/// did not match.
+fn not_recognized(file: &str, seen: Seen, whatsapp: Option<&str>) -> ConnectorError {
+    let tried = Format::all()
+        .iter()
+        .map(|f| format!("{f}: {}", why_not(*f, seen, whatsapp)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    ConnectorError::NotRecognized {
+        file: file.to_owned(),
+        tried,
+    }
+}
+
+/// WhatsApp is tried last, on text or a zip that no other format took. When it finds no
+/// WhatsApp chat either (no message header in the first lines, no chat text in the zip),
+/// the error lists every format tried; any other error (a line number, invalid UTF-8 in
+/// an export that has WhatsApp headers, a zip limit) is the WhatsApp reader's own.
+fn whatsapp_or_not_recognized(
+    result: Result<Box<dyn ExportSource>, ConnectorError>,
+    seen: Option<Seen>,
+    label: &str,
+) -> Result<Box<dyn ExportSource>, ConnectorError> {
+    let Some(seen) = seen else {
+        return result;
+    };
+    match result {
+        Err(ConnectorError::NotRecognized { file, .. }) => {
+            let why = match file.strip_prefix(label).and_then(|r| r.strip_prefix("!/")) {
+                Some(entry) => {
+                    format!("{entry:?} in the zip has no message header in the first lines")
+                }
+                None if seen == Seen::Zip => {
+                    "the zip's chat text has no message header in the first lines".to_owned()
+                }
+                None => "no message header (`27/03/2022, 21:42 - Name:` or \
+                         `[27/03/2022, 21:42:01] Name:`) in the first lines"
+                    .to_owned(),
+            };
+            Err(not_recognized(label, seen, Some(&why)))
+        }
+        Err(ConnectorError::NoChatFile { .. }) => Err(not_recognized(label, seen, None)),
+        other => other,
     }
 }
 
@@ -184,12 +293,7 @@ fn open_choice(
             .collect()
     }
     match choice {
-        Choice::Whatsapp => {
-            // Text that is not JSON: the JSON formats were ruled out by the sniff,
-            // and WhatsApp's own error (pinned by its golden test) says why the
-            // header probe failed.
-            Ok(vec![whatsapp()?])
-        }
+        Choice::Whatsapp(seen) => Ok(vec![whatsapp_or_not_recognized(whatsapp(), seen, label)?]),
         Choice::Telegram if all => Ok(boxed(TelegramExport::open_input_all(input, label, opts)?)),
         Choice::Telegram => Ok(boxed(vec![TelegramExport::open_input(input, label, opts)?])),
         Choice::TelegramInZip(tmp, inner) if all => {
@@ -295,12 +399,13 @@ pub fn open_bytes(
     let bytes = Arc::new(bytes);
     let input = Input::Bytes(Arc::clone(&bytes));
     let choice = choose(&input, name, opts)?;
-    if matches!(choice, Choice::Whatsapp) {
+    if let Choice::Whatsapp(seen) = choice {
         // Hand the bytes over without a copy.
         drop(input);
         let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|shared| shared.as_ref().clone());
-        let wa = crate::whatsapp::WhatsAppExport::open_bytes(name, bytes, opts)?;
-        return Ok(Box::new(wa));
+        let wa = crate::whatsapp::WhatsAppExport::open_bytes(name, bytes, opts)
+            .map(|e| Box::new(e) as Box<dyn ExportSource>);
+        return whatsapp_or_not_recognized(wa, seen, name);
     }
     let wa = || -> Result<Box<dyn ExportSource>, ConnectorError> {
         Err(ConnectorError::NotRecognized {

@@ -193,11 +193,11 @@ fn fixture_digest(file: &str) -> String {
 const PINS: &[(&str, &str)] = &[
     (
         "Discussion WhatsApp avec Claire Dubois.txt",
-        "822b74043b9d6f5740e76271fdb540fd351f954e1a2ece7fcedb473bd4822f84",
+        "371022e171c6d68f1bd82b9c8b4dd8c6659394f64481a45311ac5e5570d31dc2",
     ),
     (
         "WhatsApp Chat - Field Team.txt",
-        "279fd8638e3869cb005b18f566fb67df89bc206f2c90070313d03934beb33532",
+        "472e2a617ce020e9727bffa13699daad29ae88255eaa82ed3aaecb6625f205d6",
     ),
     (
         "WhatsApp Chat mit Anna Becker.txt",
@@ -237,7 +237,7 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "fi_chat.txt",
-        "ad3b4c8c874f8218ecead83f585f3b3b767b32b9008442a2e5ffecc66e920676",
+        "0a329ec9cbe04ee555ef6c710ac8b47f0b1584e1dd6c223fd882d408e3cfb578",
     ),
     (
         "hi_chat.txt",
@@ -257,7 +257,7 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "not_an_export.txt",
-        "81250258068f640b884eaa83a8ed03e2e9ee0eb4b3a3afeaced7a7aea1860add",
+        "50efdbadc1ce6489fe3d5bc2f5220186b80b6178c812130c976387c9d50c4773",
     ),
     (
         "pt_chat.txt",

@@ -172,9 +172,26 @@ fn chat_file_fallbacks_in_zip() {
     let z = build_zip(&[("export.txt", chat)]);
     let mut s = chatwarden_connectors::open_bytes("b.zip", z, &ParseOptions::default()).unwrap();
     assert_eq!(common::messages(&mut s)[0].source.file, "b.zip!/export.txt");
-    // no chat text
+    // no chat text: detected (not forced), the error lists every format tried
     let z = build_zip(&[("a.txt", chat), ("b.txt", chat)]);
-    let err = chatwarden_connectors::open_bytes("c.zip", z, &ParseOptions::default())
+    let err = chatwarden_connectors::open_bytes("c.zip", z.clone(), &ParseOptions::default())
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            err,
+            chatwarden_connectors::ConnectorError::NotRecognized { .. }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().starts_with("c.zip:"));
+    assert!(err.to_string().contains("_chat.txt"), "{err}");
+    // forced, WhatsApp's own error
+    let forced = ParseOptions {
+        format: Some(chatwarden_connectors::Format::Whatsapp),
+        ..ParseOptions::default()
+    };
+    let err = chatwarden_connectors::open_bytes("c.zip", z, &forced)
         .err()
         .unwrap();
     assert!(
@@ -184,7 +201,6 @@ fn chat_file_fallbacks_in_zip() {
         ),
         "{err}"
     );
-    assert!(err.to_string().starts_with("c.zip:"));
 }
 
 #[test]
