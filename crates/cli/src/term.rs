@@ -40,6 +40,34 @@ pub fn safe_line(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` cut and padded to exactly `width` terminal columns: wide characters (CJK,
+/// most emoji) take two columns, so padding by `char` count would skew a table. A cut
+/// ends with `…`.
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let mut out = String::with_capacity(text.len() + width);
+    let mut used = 0usize;
+    if text.width() <= width {
+        out.push_str(text);
+        used = text.width();
+    } else {
+        for c in text.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w + 1 > width {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        if width > 0 {
+            out.push('…');
+            used += 1;
+        }
+    }
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
 fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
@@ -54,6 +82,17 @@ pub fn interactive() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_counts_terminal_columns() {
+        assert_eq!(fit("abc", 5), "abc  ");
+        // Two columns per CJK character: 李伟 fills four of six.
+        assert_eq!(fit("李伟", 6), "李伟  ");
+        assert_eq!(fit("abcdefgh", 5), "abcd…");
+        // A wide character that would straddle the cut is left out, and the rest padded.
+        assert_eq!(fit("李伟张三", 6), "李伟… ");
+        assert_eq!(fit("", 3), "   ");
+    }
 
     #[test]
     fn escape_sequences_and_bidi_overrides_are_shown_not_obeyed() {

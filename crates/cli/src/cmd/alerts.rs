@@ -172,25 +172,16 @@ pub fn print_queue(lines: &[QueueLine]) {
             .map(|t| safe_line(t).into_owned())
             .unwrap_or_else(|| short(&l.conversation).to_string());
         println!(
-            "  {:<12} {:<9} {:<10} {:>6}  {:<36} {:<20} {}",
+            "  {:<12} {:<9} {:<10} {:>6}  {:<36} {} {}",
             short(&l.id),
             l.severity.as_str(),
             l.status.as_str(),
             l.alerts,
             safe_line(&l.rule),
-            truncate(&title, 20),
+            crate::term::fit(&title, 20),
             l.assignee.as_deref().map(safe_line).unwrap_or_default()
         );
     }
-}
-
-fn truncate(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 fn list(ctx: &Context, filter: &QueueFilter, rule: Option<String>) -> Result<Exit> {
