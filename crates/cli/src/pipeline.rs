@@ -183,6 +183,7 @@ impl Pipeline<'_> {
                     .unwrap_or_default(),
             );
         }
+        let first_warning = summary.warnings.len();
         let result = self.ingest_source(
             path,
             progress.as_mut(),
@@ -190,6 +191,9 @@ impl Pipeline<'_> {
             &mut outcome,
             per_conversation,
         );
+        // The conversations of one file (a webhook capture's, an account export's) share
+        // the file's own warnings: each is reported once.
+        dedup_from(&mut summary.warnings, first_warning);
         if let Err(error) = result {
             tracing::warn!(file = %path.display(), "ingest of a file failed");
             outcome.ok = false;
@@ -384,6 +388,17 @@ impl Pipeline<'_> {
         findings.clear();
         Ok(())
     }
+}
+
+/// Drops repeats among `warnings[from..]`, keeping the first of each, in order.
+pub fn dedup_from(warnings: &mut Vec<String>, from: usize) {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut index = 0usize;
+    warnings.retain(|w| {
+        let keep = index < from || seen.insert(w.clone());
+        index += 1;
+        keep
+    });
 }
 
 /// Evaluates the policy once per message of a committed batch (with the findings of that

@@ -302,6 +302,103 @@ fn a_telegram_account_export_ingests_every_chat_and_twice_stores_once() {
     );
 }
 
+/// A webhook fixture body as one JSON line.
+fn webhook_line(name: &str) -> String {
+    let v: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(connectors_fixture(&format!("webhook/{name}"))).unwrap(),
+    )
+    .unwrap();
+    serde_json::to_string(&v).unwrap()
+}
+
+#[test]
+fn webhook_captures_store_each_wamid_once_redelivered_or_out_of_order() {
+    let env = Env::new();
+    let ingest = |path: &std::path::Path| {
+        let out = env
+            .cmd()
+            .args(["--json", "ingest"])
+            .arg(path)
+            .assert()
+            .success();
+        json(&out.get_output().stdout)
+    };
+    // capture.jsonl: Priya's edit arrives before the message it edits, her text is
+    // delivered twice, statuses in between; then Marco's eight messages.
+    let capture = connectors_fixture("webhook/capture.jsonl");
+    let first = ingest(&capture);
+    assert_eq!(first["failed"], 0, "{first}");
+    assert_eq!(
+        first["new"], 11,
+        "Priya: edit, text, image; Marco: 8: {first}"
+    );
+    assert_eq!(first["duplicate"], 1, "the redelivered text: {first}");
+    // The capture-level warning (statuses are not messages) is reported once, not once
+    // per conversation of the capture.
+    let warnings = first["warnings"].as_array().unwrap();
+    assert_eq!(
+        warnings
+            .iter()
+            .filter(|w| w.as_str().unwrap().contains("are not messages"))
+            .count(),
+        1,
+        "{warnings:?}"
+    );
+    // The same capture again: nothing new.
+    let second = ingest(&capture);
+    assert_eq!(second["new"], 0, "{second}");
+    assert_eq!(second["duplicate"], 12, "{second}");
+    // A later capture of Priya's chat: the image before the text it followed (out of
+    // order), the text redelivered once more, two new reactions, an errors body.
+    let later = env.write(
+        "later.jsonl",
+        &[
+            "image.json",
+            "reaction.json",
+            "text.json",
+            "errors.json",
+            "text.json",
+        ]
+        .iter()
+        .map(|n| webhook_line(n) + "\n")
+        .collect::<String>(),
+    );
+    let third = ingest(&later);
+    assert_eq!(third["new"], 2, "the two reactions: {third}");
+    assert_eq!(third["duplicate"], 3, "{third}");
+    // Each wamid is stored once.
+    let out = env
+        .cmd()
+        .args(["--json", "conversations"])
+        .assert()
+        .success();
+    let conversations = json(&out.get_output().stdout);
+    let count = |title: &str| {
+        conversations
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["title"] == title)
+            .unwrap()["messages"]
+            .clone()
+    };
+    assert_eq!(count("Priya Shah"), 5);
+    assert_eq!(count("Marco Rossi"), 8);
+    let out = env
+        .cmd()
+        .args(["--json", "show", "Priya Shah"])
+        .assert()
+        .success();
+    let shown = json(&out.get_output().stdout);
+    let ids: std::collections::HashSet<&str> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 5);
+}
+
 #[test]
 fn format_can_be_forced_and_unknown_input_names_what_was_tried() {
     let env = Env::new();

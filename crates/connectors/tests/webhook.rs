@@ -353,3 +353,75 @@ fn bad_bodies_give_errors() {
     assert_eq!(b.skipped, ["message without a wamid"]);
     assert!(b.messages("x", &ParseOptions::default()).is_empty());
 }
+
+#[test]
+fn top_level_errors_are_events_never_messages() {
+    // `value.errors[]` with no messages or statuses: Meta reports a problem with the
+    // app or account (here a send failure whose details quote a card number, and a rate
+    // limit).
+    let b = batch("errors.json");
+    assert_eq!(b.changes.len(), 1);
+    assert_eq!(b.changes[0].field, "messages");
+    assert_eq!(
+        b.changes[0].phone_number_id.as_deref(),
+        Some("106540352242922")
+    );
+    let errors: Vec<_> = b
+        .events()
+        .map(|(_, e)| match e {
+            WebhookEvent::Error(err) => (err.code, err.title.clone()),
+            other => panic!("not an error event: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (Some(131000), Some("Something went wrong".to_owned())),
+            (Some(130429), Some("Rate limit hit".to_owned())),
+        ]
+    );
+    assert!(b.events().all(|(_, e)| e.carrier().is_none()));
+    assert!(b.skipped.is_empty(), "{:?}", b.skipped);
+    // Never a message, and the error details (which may quote content) are not kept.
+    assert!(messages("errors.json").is_empty());
+    let kept = format!("{b:?}");
+    assert!(!kept.contains("4111"), "{kept}");
+    assert!(!kept.contains("throughput"), "{kept}");
+    // A capture of errors only holds no conversation.
+    let err = chatwarden_connectors::open(&fixture("errors.json"), &ParseOptions::default())
+        .err()
+        .unwrap();
+    assert!(matches!(err, ConnectorError::NotRecognized { .. }), "{err}");
+    assert!(err.to_string().contains("no message events"), "{err}");
+    // In a capture with messages, the errors are counted in a warning (no content) and
+    // the messages are read as without them.
+    let compact = |name: &str| {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(fixture(name)).unwrap()).unwrap();
+        serde_json::to_string(&v).unwrap()
+    };
+    let capture = format!(
+        "{}\n{}\n{}\n",
+        compact("text.json"),
+        compact("errors.json"),
+        compact("image.json")
+    );
+    let mut src = chatwarden_connectors::open_bytes(
+        "capture.jsonl",
+        capture.into_bytes(),
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    let msgs: Vec<Message> = src.messages().unwrap().map(|m| m.unwrap()).collect();
+    assert_eq!(msgs.len(), 2);
+    assert_eq!(msgs[0].id, Message::native_id(&conv_id(), IN1));
+    assert_eq!(msgs[1].id, Message::native_id(&conv_id(), IN2));
+    let warnings: Vec<String> = src.warnings().iter().map(|w| w.to_string()).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("2 status, error or history-progress events are not messages")),
+        "{warnings:?}"
+    );
+    assert!(warnings.iter().all(|w| !w.contains("4111")));
+}

@@ -24,6 +24,7 @@ pub fn parse(_ctx: &Context, args: ParseArgs) -> Result<Exit> {
     }
     out.flush()?;
     drop(out);
+    crate::pipeline::dedup_from(&mut warnings, 0);
     for warning in warnings {
         eprintln!("warning: {}", safe_line(&warning));
     }
