@@ -376,7 +376,7 @@ impl Archive {
             problems = report.problem_count,
             "verify finished"
         );
-        self.record_event(
+        let recorded = self.record_event(
             "verify",
             "archive",
             serde_json::json!({
@@ -385,7 +385,22 @@ impl Archive {
                 "problems": report.problem_count,
                 "shredded": report.shredded,
             }),
-        )?;
+        );
+        if let Err(e) = recorded {
+            // A damaged log (a deleted leaf, say) may refuse the append: the report of
+            // what is damaged matters more than the event, so it is returned with one
+            // more problem rather than lost behind the error.
+            if report.ok {
+                return Err(e);
+            }
+            tracing::warn!(error = %e, "verify event not recorded: the log is damaged");
+            report.problem(
+                "log",
+                "events",
+                None,
+                format!("the verify event could not be appended ({e})"),
+            );
+        }
         Ok(report)
     }
 
