@@ -5,6 +5,7 @@ mod cmd;
 mod context;
 mod demo;
 mod exit;
+mod phone_region;
 mod pipeline;
 mod term;
 
@@ -52,6 +53,8 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal: logs sent to a file or a pipe stay plain.
+        .with_ansi(crate::term::interactive())
         .with_target(false)
         .init();
 }

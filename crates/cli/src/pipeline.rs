@@ -370,6 +370,14 @@ impl Pipeline<'_> {
             return Ok(());
         }
         let report = self.archive.ingest_batch(conversation, batch, findings)?;
+        // The batch is committed and fsynced: what this line counts survives any crash
+        // from here on (crates/cli/tests/crash.rs holds the archive to it).
+        tracing::info!(
+            messages = batch.len(),
+            new = report.new,
+            acknowledged = outcome.new + outcome.duplicate + report.new + report.duplicate,
+            "batch durable"
+        );
         // Alerts are stored once their messages are: a crash in between loses no message,
         // and re-ingesting (or `policy apply`) raises the same alerts again (same ids).
         if let (Some(run), Some(state)) = (self.policy, alert_state) {
