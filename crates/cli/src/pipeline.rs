@@ -50,6 +50,9 @@ pub struct ConversationOutcome {
     pub new: u64,
     pub duplicate: u64,
     pub findings: u64,
+    /// The default phone region the conversation was inspected with, and where it came
+    /// from (`None` when inspection did not run).
+    pub phone_region: Option<chatwarden_inspect::PhoneRegion>,
 }
 
 pub struct Pipeline<'a> {
@@ -61,6 +64,9 @@ pub struct Pipeline<'a> {
     pub attachment_limits: AttachmentLimits,
     /// The policy evaluated on every message (alerts stored after each batch); `None`: none.
     pub policy: Option<PolicyRun<'a>>,
+    /// The phone region stated with `--region`; without it each conversation's is inferred
+    /// (participants' numbers, then the policy directory's phone ranges), else none.
+    pub region: Option<String>,
 }
 
 /// A policy and the directory it classifies participants with.
@@ -239,13 +245,19 @@ impl Pipeline<'_> {
     ) -> Result<()> {
         let conversation = source.conversation().clone();
         outcome.conversations.push(conversation.id.to_string());
+        let phone_region = crate::phone_region::for_conversation(
+            self.region.as_deref(),
+            &conversation,
+            self.policy.map(|run| run.directory),
+        );
+        let region = phone_region.scan_region().to_string();
         let mut context = ConversationContext::new(
             conversation
                 .participants
                 .iter()
                 .map(|p| p.display_name.clone())
                 .collect(),
-            None,
+            Some(region.clone()),
         );
         let hash_key = self.archive.finding_hash_key();
         let conv_stats = per_conversation
@@ -255,6 +267,9 @@ impl Pipeline<'_> {
                 title: conversation.title.clone(),
                 ..Default::default()
             });
+        if self.engine.is_some() {
+            conv_stats.phone_region = Some(phone_region);
+        }
 
         // Attachments are read through a second handle on the same export, opened
         // only when a message carries an included file.
@@ -296,6 +311,7 @@ impl Pipeline<'_> {
                     &name,
                     reader,
                     &self.attachment_limits,
+                    &region,
                 )?;
                 for (part, detection) in detections {
                     findings.push(chatwarden_inspect::to_finding(
@@ -544,6 +560,7 @@ fn store_and_scan(
     name: &str,
     mut reader: Box<dyn Read + '_>,
     limits: &AttachmentLimits,
+    region: &str,
 ) -> Result<(chatwarden_archive::BlobRef, Vec<(String, Detection)>)> {
     let Some(engine) = engine else {
         return Ok((archive.put_blob(conversation, &mut reader)?, Vec::new()));
@@ -566,7 +583,11 @@ fn store_and_scan(
         return Ok((blob, vec![(name.to_string(), detection)]));
     }
     let blob = archive.put_blob(conversation, &mut head.as_slice())?;
-    let detections = scan_attachment_parts(engine, name, &head, limits, &ScanContext::default());
+    let ctx = ScanContext {
+        region: Some(region),
+        ..ScanContext::default()
+    };
+    let detections = scan_attachment_parts(engine, name, &head, limits, &ctx);
     Ok((blob, detections))
 }
 

@@ -24,7 +24,8 @@ pub struct EngineConfig {
     /// Threshold for entities not in `thresholds` (0.5 when `None`).
     pub default_threshold: Option<f32>,
     /// Region for phone numbers written without a country code (ISO 3166
-    /// alpha-2, e.g. "US", "DE"). `None` means "US".
+    /// alpha-2, e.g. "US", "DE"). `None` means "US"; [`crate::NO_REGION`] means
+    /// none (such numbers are then found only next to a phone word).
     pub default_region: Option<String>,
     pub custom_rules: Option<CustomRules>,
     /// Entities to leave out (e.g. "PERSON" when names are not wanted).
@@ -39,7 +40,8 @@ pub struct ScanContext<'a> {
     /// Texts of the messages just before this one in the same conversation,
     /// oldest first (the context window).
     pub previous: &'a [&'a str],
-    /// Region for phone numbers, overriding the engine's default.
+    /// Region for phone numbers, overriding the engine's default
+    /// ([`crate::NO_REGION`]: none; see [`crate::choose_region`] for a conversation's).
     pub region: Option<&'a str>,
 }
 
@@ -282,11 +284,8 @@ impl Engine {
             .default_region
             .clone()
             .unwrap_or_else(|| "US".to_string());
-        if region
-            .to_ascii_uppercase()
-            .parse::<phonenumber::country::Id>()
-            .is_err()
-        {
+        let upper = region.to_ascii_uppercase();
+        if upper != crate::region::NO_REGION && !crate::region::known_region(&upper) {
             return Err(InspectError::Config(format!("unknown region {region:?}")));
         }
         Ok(Engine {

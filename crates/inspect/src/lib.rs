@@ -19,9 +19,11 @@ mod error;
 mod jsonl;
 mod names;
 mod pattern;
+pub mod region;
 
 pub use custom::CustomRules;
 pub use detection::{Detection, normalize_value, to_finding, value_hash};
 pub use engine::{ConversationContext, Engine, EngineConfig, ScanContext};
 pub use error::InspectError;
 pub use jsonl::{ScanStats, scan_jsonl, scan_text};
+pub use region::{NO_REGION, PhoneRegion, RegionBasis, choose_region, parse_region};

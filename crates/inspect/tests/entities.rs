@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Per-entity true- and false-positive tests on synthetic chat lines.
 
-use chatwarden_inspect::{Detection, Engine, EngineConfig, ScanContext};
+use chatwarden_inspect::{Detection, Engine, EngineConfig, NO_REGION, ScanContext};
 use std::sync::OnceLock;
 
 fn engine() -> &'static Engine {
@@ -119,6 +119,58 @@ fn phone_extensions_trunk_and_other_countries() {
         "{ds:?}"
     );
     assert!(ds.iter().all(|d| d.entity != "PHONE_NUMBER"), "{ds:?}");
+}
+
+#[test]
+fn phone_default_region_stated_inferred_or_none() {
+    let has = |ds: &[Detection], value: &str| {
+        ds.iter()
+            .any(|d| d.entity == "PHONE_NUMBER" && d.value == value)
+    };
+    // A UK mobile in national format, no phone word: found when the region is GB.
+    let text = "sure, it's 07400 123456 after six";
+    assert!(has(&scan_region(text, "GB"), "07400 123456"));
+    assert!(!has(&scan_region(text, "US"), "07400 123456"));
+    assert!(!has(&scan(text), "07400 123456"), "engine default is US");
+    // No region: national numbers need a phone word (the US is tried then too) …
+    assert!(!has(&scan_region(text, NO_REGION), "07400 123456"));
+    assert!(has(
+        &scan_region("call me on 07400 123456", NO_REGION),
+        "07400 123456"
+    ));
+    assert!(!has(
+        &scan_region("see (415) 555-2671 there", NO_REGION),
+        "(415) 555-2671"
+    ));
+    assert!(has(
+        &scan_region("my cell (415) 555-2671", NO_REGION),
+        "(415) 555-2671"
+    ));
+    // … and numbers in international form are found whatever the region.
+    assert!(has(
+        &scan_region("it's +44 7400 123456", NO_REGION),
+        "+44 7400 123456"
+    ));
+    // A German landline in a German chat.
+    assert!(has(
+        &scan_region("Büro 030 1234567, ab 9 Uhr", "DE"),
+        "030 1234567"
+    ));
+    // An engine built without a default region behaves the same.
+    let none = Engine::new(&EngineConfig {
+        default_region: Some(NO_REGION.to_string()),
+        ..EngineConfig::default()
+    })
+    .unwrap();
+    let ds = none.scan(text, &ScanContext::default());
+    assert!(!has(&ds, "07400 123456"), "{ds:?}");
+    assert!(
+        Engine::new(&EngineConfig {
+            default_region: Some("XX".to_string()),
+            ..EngineConfig::default()
+        })
+        .is_err()
+    );
 }
 
 #[test]

@@ -275,6 +275,11 @@ impl Directory {
         &self.employees
     }
 
+    /// The company phone ranges, normalized (`+` and digits, e.g. `+44207946`).
+    pub fn phone_prefixes(&self) -> &[String] {
+        &self.phone_prefixes
+    }
+
     /// The employee with this id, email address or exact name (in that order).
     pub fn employee(&self, key: &str) -> Option<&Employee> {
         let i = self

@@ -89,6 +89,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
             policy: &policy,
             directory: &directory,
         }),
+        region: None,
     }
     .run(&files);
 

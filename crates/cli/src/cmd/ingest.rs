@@ -64,6 +64,7 @@ pub fn ingest(ctx: &Context, args: IngestArgs) -> Result<Exit> {
         policy: policy
             .as_ref()
             .map(|(policy, directory)| PolicyRun { policy, directory }),
+        region: args.inspect.region.clone(),
     }
     .run(&files);
     if ctx.json {
@@ -104,20 +105,53 @@ pub fn print_summary(summary: &IngestSummary) {
         );
     }
     if !summary.conversations.is_empty() {
+        // The phone region column only when inspection ran (`--no-inspect` has none).
+        let regions: Vec<Option<String>> = summary
+            .conversations
+            .iter()
+            .map(|c| c.phone_region.as_ref().map(crate::phone_region::label))
+            .collect();
+        let width = regions.iter().flatten().map(String::len).max();
         println!();
-        println!(
-            "  {:<12} {:>7} {:>9} {:>8}  title",
-            "conversation", "new", "duplicate", "findings"
-        );
-        for c in &summary.conversations {
+        match width {
+            Some(w) => println!(
+                "  {:<12} {:>7} {:>9} {:>8}  {:<w$}  title",
+                "conversation",
+                "new",
+                "duplicate",
+                "findings",
+                "phone region",
+                w = w.max("phone region".len())
+            ),
+            None => println!(
+                "  {:<12} {:>7} {:>9} {:>8}  title",
+                "conversation", "new", "duplicate", "findings"
+            ),
+        }
+        for (c, region) in summary.conversations.iter().zip(&regions) {
+            let region = match width {
+                Some(w) => format!(
+                    "{:<w$}  ",
+                    region.as_deref().unwrap_or("-"),
+                    w = w.max("phone region".len())
+                ),
+                None => String::new(),
+            };
             println!(
-                "  {:<12} {:>7} {:>9} {:>8}  {}",
+                "  {:<12} {:>7} {:>9} {:>8}  {region}{}",
                 short(&c.id),
                 c.new,
                 c.duplicate,
                 c.findings,
                 safe_line(&c.title)
             );
+        }
+        let notes = crate::phone_region::notes(&summary.conversations);
+        if !notes.is_empty() {
+            println!();
+            for note in notes {
+                println!("phone region: {note}");
+            }
         }
     }
     for file in summary.files.iter().filter(|f| !f.ok) {

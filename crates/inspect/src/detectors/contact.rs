@@ -2,6 +2,7 @@
 
 use crate::checksum::digits;
 use crate::pattern::{PatternDef, ValidateCtx, Verdict, accept, digit_run_before, trailing_punct};
+use crate::region::NO_REGION;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
@@ -333,15 +334,29 @@ fn phone_exact(full: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
         };
     }
     let region = ctx.region.unwrap_or("US").to_ascii_uppercase();
-    let region = phonenumber::country::Id::from_str(&region).ok()?;
-    if nanp_shape(region, &ds) && valid_in(Some(region)) {
+    // No default region (`NO_REGION`): a national number needs a phone word, and
+    // the US joins the regions tried.
+    let region = if region == NO_REGION {
+        None
+    } else {
+        Some(phonenumber::country::Id::from_str(&region).ok()?)
+    };
+    if let Some(region) = region
+        && nanp_shape(region, &ds)
+        && valid_in(Some(region))
+    {
         return Verdict::score(if separated { 0.65 } else { 0.5 });
     }
     // Another country's national format, only next to a phone word.
+    let without_region: &[phonenumber::country::Id] = if region.is_none() {
+        &[phonenumber::country::Id::US]
+    } else {
+        &[]
+    };
     if phone_word_near(ctx, full.len())
-        && FALLBACK_REGIONS
-            .iter()
-            .any(|&r| r != region && length_possible(r, &ds) && valid_in(Some(r)))
+        && without_region.iter().chain(FALLBACK_REGIONS).any(|&r| {
+            Some(r) != region && nanp_shape(r, &ds) && length_possible(r, &ds) && valid_in(Some(r))
+        })
     {
         return Verdict::score(0.6);
     }
