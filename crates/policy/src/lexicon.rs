@@ -18,10 +18,12 @@
 //! All words of all lexicons go into one Aho-Corasick automaton (overlapping matches),
 //! so the cost per message does not grow with the number of lexicons.
 
+use crate::language::{detect_language, known_languages, parse_language};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use chatwarden_model::{Finding, MessageId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use whatlang::Lang;
 
 /// A proximity pair: a word of `words` within `within` words of a word of `near`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -108,6 +110,8 @@ struct Pattern {
 #[derive(Clone, Debug, Default)]
 pub struct Lexicons {
     lexicons: Vec<Lexicon>,
+    /// Each lexicon's `languages`, parsed (empty: every language).
+    languages: Vec<Vec<Lang>>,
     patterns: Vec<Pattern>,
     ac: Option<AhoCorasick>,
 }
@@ -121,8 +125,24 @@ struct Hit {
 }
 
 impl Lexicons {
-    /// Compiles lexicons. Fails only when the automaton cannot be built (too large).
+    /// Compiles lexicons. Fails when a lexicon names a language the detector does not
+    /// know (see [`crate::language`]), or when the automaton cannot be built (too large).
     pub fn new(lexicons: Vec<Lexicon>) -> Result<Self, String> {
+        let mut languages = Vec::with_capacity(lexicons.len());
+        for lex in &lexicons {
+            let mut langs = Vec::new();
+            for code in &lex.languages {
+                let lang = parse_language(code).ok_or_else(|| {
+                    format!(
+                        "lexicon {:?}: unknown language {code:?} (an ISO 639-1 or 639-3 code of: {})",
+                        lex.name,
+                        known_languages()
+                    )
+                })?;
+                langs.push(lang);
+            }
+            languages.push(langs);
+        }
         let mut patterns = Vec::new();
         for (li, lex) in lexicons.iter().enumerate() {
             let mut add = |word: &String, role: Role| {
@@ -161,6 +181,7 @@ impl Lexicons {
         };
         Ok(Lexicons {
             lexicons,
+            languages,
             patterns,
             ac,
         })
@@ -174,9 +195,56 @@ impl Lexicons {
         self.lexicons.is_empty()
     }
 
-    /// Scans a text. `languages`: the text's languages when known (a lexicon whose
-    /// languages are all different is skipped); `None` runs every lexicon.
+    /// Scans a text. `languages`: the text's languages when the caller knows them (a
+    /// lexicon whose languages are all different is skipped); `None` runs every lexicon.
     pub fn scan(&self, text: &str, languages: Option<&[&str]>) -> Vec<LexiconHit> {
+        let given: Option<Vec<Option<Lang>>> =
+            languages.map(|codes| codes.iter().map(|c| parse_language(c)).collect());
+        let enabled: Vec<bool> = self
+            .lexicons
+            .iter()
+            .zip(&self.languages)
+            .map(|(l, langs)| {
+                langs.is_empty()
+                    || given.as_ref().is_none_or(|given| {
+                        given
+                            .iter()
+                            .zip(languages.unwrap_or_default())
+                            .any(|(g, code)| match g {
+                                Some(g) => langs.contains(g),
+                                None => l.languages.iter().any(|y| y.eq_ignore_ascii_case(code)),
+                            })
+                    })
+            })
+            .collect();
+        self.scan_enabled(text, &enabled)
+            .into_iter()
+            .map(|(_, hit)| hit)
+            .collect()
+    }
+
+    /// Scans a text, deciding its language itself: a lexicon that names languages runs
+    /// unless the text is confidently in another language ([`detect_language`]). The
+    /// detector runs only when such a lexicon has a hit.
+    pub fn scan_detecting(&self, text: &str) -> Vec<LexiconHit> {
+        let all = vec![true; self.lexicons.len()];
+        let mut hits = self.scan_enabled(text, &all);
+        let restricted = |li: usize| self.languages.get(li).is_some_and(|l| !l.is_empty());
+        if hits.iter().any(|(li, _)| restricted(*li)) {
+            let language = detect_language(text);
+            hits.retain(|(li, _)| {
+                !restricted(*li)
+                    || self
+                        .languages
+                        .get(*li)
+                        .is_some_and(|langs| language.admits(langs))
+            });
+        }
+        hits.into_iter().map(|(_, hit)| hit).collect()
+    }
+
+    /// The hits of the enabled lexicons, each with its lexicon's index.
+    fn scan_enabled(&self, text: &str, enabled: &[bool]) -> Vec<(usize, LexiconHit)> {
         let Some(ac) = &self.ac else {
             return Vec::new();
         };
@@ -198,19 +266,6 @@ impl Lexicons {
             lowered = s;
             &lowered
         };
-        let enabled: Vec<bool> = self
-            .lexicons
-            .iter()
-            .map(|l| {
-                l.languages.is_empty()
-                    || languages.is_none_or(|langs| {
-                        langs
-                            .iter()
-                            .any(|x| l.languages.iter().any(|y| y.eq_ignore_ascii_case(x)))
-                    })
-            })
-            .collect();
-
         let mut hits: Vec<Hit> = Vec::new();
         for m in ac.find_overlapping_iter(scanned) {
             let Some(p) = self.patterns.get(m.pattern().as_usize()) else {
@@ -322,20 +377,24 @@ impl Lexicons {
             for (s, e, ws) in merged {
                 let start = to_char(s);
                 let end = if e == 0 { 0 } else { to_char(e - 1) + 1 };
-                out.push(LexiconHit {
-                    lexicon: lex.name.clone(),
-                    entity: lex.entity.clone(),
-                    start,
-                    end,
-                    score: lex.score,
-                    terms: ws,
-                });
+                out.push((
+                    li,
+                    LexiconHit {
+                        lexicon: lex.name.clone(),
+                        entity: lex.entity.clone(),
+                        start,
+                        end,
+                        score: lex.score,
+                        terms: ws,
+                    },
+                ));
             }
         }
         out
     }
 
-    /// Scans a message's text and returns the hits as findings.
+    /// Scans a message's text and returns the hits as findings (`languages` as in
+    /// [`Lexicons::scan`]).
     pub fn findings(
         &self,
         message: &MessageId,
@@ -343,6 +402,15 @@ impl Lexicons {
         languages: Option<&[&str]>,
     ) -> Vec<Finding> {
         self.scan(text, languages)
+            .iter()
+            .map(|h| h.to_finding(message, None))
+            .collect()
+    }
+
+    /// Scans a message's text, deciding its language itself ([`Lexicons::scan_detecting`]),
+    /// and returns the hits as findings. This is what policy evaluation uses.
+    pub fn findings_detecting(&self, message: &MessageId, text: &str) -> Vec<Finding> {
+        self.scan_detecting(text)
             .iter()
             .map(|h| h.to_finding(message, None))
             .collect()
@@ -463,6 +531,22 @@ mod tests {
         let l = promissory();
         assert!(l.scan("risk-free", Some(&["de"])).is_empty());
         assert_eq!(l.scan("risk-free", Some(&["en", "de"])).len(), 1);
+        // Codes are compared as languages: `eng` and `en-GB` are `en`.
+        assert_eq!(l.scan("risk-free", Some(&["eng"])).len(), 1);
+        assert_eq!(l.scan("risk-free", Some(&["en-GB"])).len(), 1);
+        // Deciding the language itself: a confident German sentence skips the English
+        // lexicon, a short text runs it.
+        assert!(
+            l.scan_detecting(
+                "Das ist ein risk-free Geschäft, sagt er, aber ich glaube ihm das nicht so ganz."
+            )
+            .is_empty()
+        );
+        assert_eq!(l.scan_detecting("risk-free!").len(), 1);
+        // An unknown language code is refused.
+        let mut bad = l.lexicons()[0].clone();
+        bad.languages = vec!["english".into()];
+        assert!(Lexicons::new(vec![bad]).is_err());
         // Non-ASCII text: spans are in characters.
         let hits = l.scan("Ünd GUARANTEED RETURNS", None);
         assert_eq!(hits.len(), 1);

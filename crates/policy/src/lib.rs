@@ -4,7 +4,8 @@
 //!   employee list; every participant is classified internal, external or unknown.
 //! * [`policy`] and [`rule`]: the policy file (TOML) and its rules, evaluated per
 //!   message over the inspection findings.
-//! * [`lexicon`]: word lists with proximity and exclusions, run like detectors.
+//! * [`lexicon`]: word lists with proximity and exclusions, run like detectors;
+//!   [`language`]: which language a message is in, for lexicons that name languages.
 //! * [`alerts`]: one alert per rule hit per message, grouped into review items,
 //!   with the review state machine (open → in review → escalated → closed).
 //! * [`sampling`]: deterministic random sampling of unflagged messages per custodian.
@@ -18,6 +19,7 @@ pub mod access;
 pub mod alerts;
 pub mod directory;
 mod error;
+pub mod language;
 pub mod lexicon;
 pub mod policy;
 pub mod rule;
@@ -32,6 +34,7 @@ pub use alerts::{
 };
 pub use directory::{Basis, Classification, Counterparty, Direction, Directory, Employee, Party};
 pub use error::PolicyError;
+pub use language::{TextLanguage, detect_language};
 pub use lexicon::{Lexicon, LexiconHit, Lexicons};
 pub use policy::{DEFAULT_POLICY, Policy, PreparedConversation, evaluate};
 pub use rule::{Action, Role, Rule, RuleHit, Severity};

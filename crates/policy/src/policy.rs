@@ -124,7 +124,7 @@ struct RawLexicon {
     name: Spanned<String>,
     entity: Spanned<String>,
     #[serde(default)]
-    languages: Vec<String>,
+    languages: Vec<Spanned<String>>,
     score: Option<Spanned<f64>>,
     #[serde(default)]
     terms: Vec<String>,
@@ -421,6 +421,19 @@ impl Policy {
                     "a lexicon entity is an UPPER_SNAKE_CASE name",
                 ));
             }
+            for code in &l.languages {
+                if crate::language::parse_language(code.get_ref()).is_none() {
+                    return Err(cx.err(
+                        code.span().start,
+                        format!(
+                            "unknown language {:?}: an ISO 639-1 or 639-3 code of a language \
+                             the detector knows ({})",
+                            code.get_ref(),
+                            crate::language::known_languages()
+                        ),
+                    ));
+                }
+            }
             let score = match &l.score {
                 Some(s) if (0.0..=1.0).contains(s.get_ref()) => *s.get_ref() as f32,
                 Some(s) => return Err(cx.err(s.span().start, "score must be from 0 to 1")),
@@ -452,7 +465,7 @@ impl Policy {
             lexicons.push(Lexicon {
                 name: l.name.into_inner(),
                 entity: l.entity.into_inner(),
-                languages: l.languages,
+                languages: l.languages.into_iter().map(Spanned::into_inner).collect(),
                 score,
                 terms: l.terms,
                 near,
@@ -699,7 +712,7 @@ impl Policy {
         let lexicon_findings = if self.lexicons.is_empty() {
             Vec::new()
         } else {
-            self.lexicons.findings(&message.id, &message.text, None)
+            self.lexicons.findings_detecting(&message.id, &message.text)
         };
         let findings: Cow<'_, [Finding]> = if lexicon_findings.is_empty() {
             Cow::Borrowed(findings)

@@ -203,6 +203,8 @@ pub struct ApplyReport {
     pub new_items: u64,
     /// Policy tips of `notify` hits raised anew, logged for the employee report.
     pub tips: u64,
+    /// Stored alerts this policy no longer raises (kept, with their review history).
+    pub no_longer_raised: u64,
     pub by_rule: Vec<RuleChange>,
 }
 
@@ -319,6 +321,7 @@ fn apply(ctx: &Context, file: Option<&Path>, directory: Option<&Path>) -> Result
         new_alerts,
         new_items,
         tips,
+        no_longer_raised: by_rule.values().map(|r| r.no_longer_raised).sum(),
         by_rule: by_rule.into_values().collect(),
     };
     archive.record_access_with(
@@ -328,6 +331,7 @@ fn apply(ctx: &Context, file: Option<&Path>, directory: Option<&Path>) -> Result
         serde_json::json!({
             "rules": report.rules, "messages": messages,
             "new_alerts": new_alerts, "new_items": new_items, "tips": tips,
+            "no_longer_raised": report.no_longer_raised,
         }),
     )?;
     if ctx.json {
@@ -341,6 +345,13 @@ fn apply(ctx: &Context, file: Option<&Path>, directory: Option<&Path>) -> Result
     println!(
         "{new_alerts} new alert(s) in {new_items} new review item(s); stored alerts and their review history are kept"
     );
+    if report.no_longer_raised > 0 {
+        println!(
+            "{} stored alert(s) this policy no longer raises (kept, with their review history; \
+             close them with `chatwarden alerts close`)",
+            report.no_longer_raised
+        );
+    }
     if tips > 0 {
         println!(
             "{tips} policy tip(s) logged for the employee report (see `chatwarden report tips`)"
