@@ -138,6 +138,9 @@ def targets(report: dict, throughput_ratio) -> list[dict]:
                 continue
             out.append({"set": name, "entity": e, "target": "F1 >= Presidio", "ok": (c["f1"] or 0.0) >= (p["f1"] or 0.0),
                         "value": c["f1"], "against": p["f1"]})
+            po, co = entry["presidio"][e]["overlap"], entry["chatwarden"][e]["overlap"]
+            out.append({"set": name, "entity": e, "target": "overlap F1 >= Presidio",
+                        "ok": (co["f1"] or 0.0) >= (po["f1"] or 0.0), "value": co["f1"], "against": po["f1"]})
         for e in sorted(set(entry["scored_entities"]) & scoring.CHECKSUM_ENTITIES):
             c = entry["chatwarden"][e]["exact"]
             if c["gold"] == 0:

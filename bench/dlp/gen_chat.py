@@ -59,19 +59,25 @@ PLANTED_ENTITIES = [
     "VERIFICATION_CODE",
     "PERSON",
     "LOCATION",
+    # checksum-validated identifiers (issue 3: F1 >= 0.95 on each)
+    "UK_NHS",
+    "CN_RESIDENT_ID",
+    "IN_AADHAAR",
+    "US_NPI",
+    "DEA_NUMBER",
+    "SG_NRIC",
+    "ES_NIF",
+    "IT_FISCAL_CODE",
+    "CRYPTO",
 ]
 NEVER_PRESENT_ENTITIES = [
     "US_DRIVER_LICENSE",
     "US_BANK_NUMBER",
     "US_PASSPORT",
     "US_ITIN",
-    "UK_NHS",
     "UK_NINO",
-    "CRYPTO",
     "MEDICAL_LICENSE",
     "SWIFT_BIC",
-    "IN_AADHAAR",
-    "US_NPI",
 ]
 CLOSED_WORLD = PLANTED_ENTITIES + NEVER_PRESENT_ENTITIES
 
@@ -369,6 +375,242 @@ def verification_code(rng: random.Random) -> str:
     return code
 
 
+# -- checksum-validated identifiers --------------------------------------------
+# Check algorithms as published: NHS Digital's modulus 11; GB 11643-1999 (ISO 7064
+# MOD 11-2) for China's resident id; UIDAI's Verhoeff check digit for Aadhaar; CMS's
+# Luhn over "80840" + 9 digits for the NPI; the DEA registration check digit;
+# Singapore's NRIC/FIN weights and letter tables; Spain's DNI letter (mod 23); Italy's
+# codice fiscale odd/even tables (DM 12/03/1974); Bitcoin base58check (version 0x00)
+# and bech32 (BIP-173) addresses.
+
+
+def nhs_check(nine: str) -> int | None:
+    total = sum(int(d) * w for d, w in zip(nine, range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        return 0
+    return None if check == 10 else check
+
+
+def nhs_valid(v: str) -> bool:
+    d = v.replace(" ", "")
+    return len(d) == 10 and d.isdigit() and nhs_check(d[:9]) == int(d[9])
+
+
+def uk_nhs(rng: random.Random) -> str:
+    while True:
+        nine = str(rng.randint(4, 9)) + "".join(rng.choice(string.digits) for _ in range(8))
+        c = nhs_check(nine)
+        if c is not None:
+            d = nine + str(c)
+            return f"{d[:3]} {d[3:6]} {d[6:]}" if rng.random() < 0.7 else d
+
+
+CN_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+CN_REGIONS = ["110101", "110105", "310104", "310115", "440305", "440106", "330106", "510107", "320102", "420106"]
+
+
+def cn_check(seventeen: str) -> str:
+    return "10X98765432"[sum(int(d) * w for d, w in zip(seventeen, CN_WEIGHTS)) % 11]
+
+
+def cn_valid(v: str) -> bool:
+    return len(v) == 18 and v[:17].isdigit() and cn_check(v[:17]) == v[17]
+
+
+def cn_resident_id(rng: random.Random) -> str:
+    body = (rng.choice(CN_REGIONS) + f"{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+            + f"{rng.randint(0, 999):03d}")
+    return body + cn_check(body)
+
+
+VERHOEFF_D = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+]
+VERHOEFF_P = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+]
+VERHOEFF_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
+
+
+def verhoeff_check(payload: str) -> int:
+    c = 0
+    for i, d in enumerate(reversed(payload)):
+        c = VERHOEFF_D[c][VERHOEFF_P[(i + 1) % 8][int(d)]]
+    return VERHOEFF_INV[c]
+
+
+def verhoeff_valid(number: str) -> bool:
+    c = 0
+    for i, d in enumerate(reversed(number)):
+        c = VERHOEFF_D[c][VERHOEFF_P[i % 8][int(d)]]
+    return c == 0
+
+
+def aadhaar(rng: random.Random) -> str:
+    eleven = str(rng.randint(2, 9)) + "".join(rng.choice(string.digits) for _ in range(10))
+    d = eleven + str(verhoeff_check(eleven))
+    return f"{d[:4]} {d[4:8]} {d[8:]}" if rng.random() < 0.75 else d
+
+
+def npi_valid(v: str) -> bool:
+    return len(v) == 10 and v.isdigit() and luhn_valid("80840" + v)
+
+
+def us_npi(rng: random.Random) -> str:
+    nine = str(rng.randint(1, 2)) + "".join(rng.choice(string.digits) for _ in range(8))
+    return nine + luhn_check_digit("80840" + nine)
+
+
+def dea_check(six: str) -> str:
+    d = [int(c) for c in six]
+    return str((d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10)
+
+
+def dea_valid(v: str) -> bool:
+    return len(v) == 9 and v[:2].isalpha() and v[2:].isdigit() and dea_check(v[2:8]) == v[8]
+
+
+def dea_number(rng: random.Random) -> str:
+    six = "".join(rng.choice(string.digits) for _ in range(6))
+    return rng.choice("ABCFGMPX") + rng.choice(string.ascii_uppercase) + six + dea_check(six)
+
+
+NRIC_WEIGHTS = [2, 7, 6, 5, 4, 3, 2]
+
+
+def nric_letter(prefix: str, seven: str) -> str:
+    total = sum(int(d) * w for d, w in zip(seven, NRIC_WEIGHTS)) + (4 if prefix in "TG" else 0)
+    table = "JZIHGFEDCBA" if prefix in "ST" else "XWUTRQPNMLK"
+    return table[total % 11]
+
+
+def nric_valid(v: str) -> bool:
+    return len(v) == 9 and v[0] in "STFG" and v[1:8].isdigit() and nric_letter(v[0], v[1:8]) == v[8]
+
+
+def sg_nric(rng: random.Random) -> str:
+    prefix = rng.choice("SSTTFG")
+    seven = "".join(rng.choice(string.digits) for _ in range(7))
+    return prefix + seven + nric_letter(prefix, seven)
+
+
+DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def es_nif_valid(v: str) -> bool:
+    d = v.replace("-", "")
+    return len(d) == 9 and d[:8].isdigit() and DNI_LETTERS[int(d[:8]) % 23] == d[8]
+
+
+def es_nif(rng: random.Random) -> str:
+    n = rng.randint(10_000_000, 99_999_999)
+    return f"{n}{DNI_LETTERS[n % 23]}" if rng.random() < 0.8 else f"{n}-{DNI_LETTERS[n % 23]}"
+
+
+CF_ODD = dict(zip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                  [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21,
+                   2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]))
+CF_MONTHS = "ABCDEHLMPRST"
+CF_TOWNS = ["H501", "F205", "L219", "G273", "A662", "D612", "C351", "L736"]
+
+
+def cf_check(fifteen: str) -> str:
+    total = 0
+    for i, c in enumerate(fifteen):
+        if i % 2 == 0:  # 1st, 3rd, ... character (1-based odd)
+            total += CF_ODD[c]
+        else:
+            total += int(c) if c.isdigit() else ord(c) - ord("A")
+    return chr(ord("A") + total % 26)
+
+
+def cf_valid(v: str) -> bool:
+    return len(v) == 16 and v.isalnum() and v.isupper() and cf_check(v[:15]) == v[15]
+
+
+def it_fiscal_code(rng: random.Random) -> str:
+    consonants = "BCDFGHLMNPRSTVZ"
+    letters = "".join(rng.choice(consonants) for _ in range(3)) + "".join(rng.choice(consonants + "AEIOU") for _ in range(3))
+    day = rng.randint(1, 28) + (40 if rng.random() < 0.5 else 0)
+    body = letters + f"{rng.randint(50, 99):02d}" + rng.choice(CF_MONTHS) + f"{day:02d}" + rng.choice(CF_TOWNS)
+    return body + cf_check(body)
+
+
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def b58check(payload: bytes) -> str:
+    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    n = int.from_bytes(data, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = B58[r] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def b58check_valid(v: str) -> bool:
+    n = 0
+    for c in v:
+        if c not in B58:
+            return False
+        n = n * 58 + B58.index(c)
+    raw = n.to_bytes(25, "big") if n.bit_length() <= 200 else b""
+    return len(raw) == 25 and hashlib.sha256(hashlib.sha256(raw[:21]).digest()).digest()[:4] == raw[21:]
+
+
+BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def _bech32_polymod(values: list[int]) -> int:
+    gen = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
+    chk = 1
+    for v in values:
+        b = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if (b >> i) & 1 else 0
+    return chk
+
+
+def _hrp_expand(hrp: str) -> list[int]:
+    return [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp]
+
+
+def bech32_address(program: bytes) -> str:
+    acc, bits, data = 0, 0, [0]  # witness version 0
+    for byte in program:
+        acc = (acc << 8) | byte
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            data.append((acc >> bits) & 31)
+    if bits:
+        data.append((acc << (5 - bits)) & 31)
+    poly = _bech32_polymod(_hrp_expand("bc") + data + [0] * 6) ^ 1
+    check = [(poly >> 5 * (5 - i)) & 31 for i in range(6)]
+    return "bc1" + "".join(BECH32[d] for d in data + check)
+
+
+def bech32_valid(v: str) -> bool:
+    if not v.startswith("bc1") or any(c not in BECH32 for c in v[3:]):
+        return False
+    return _bech32_polymod(_hrp_expand("bc") + [BECH32.index(c) for c in v[3:]]) == 1
+
+
+def crypto_address(rng: random.Random) -> str:
+    program = bytes(rng.getrandbits(8) for _ in range(20))
+    if rng.random() < 0.5:
+        return b58check(b"\0" + program)
+    return bech32_address(program)
+
+
 # -- decoys (no span) ---------------------------------------------------------
 
 
@@ -378,6 +620,8 @@ def decoy(rng: random.Random) -> str:
             "order", "order", "amazon_order", "po", "timestamp", "timestamp", "epoch", "price", "price",
             "date", "date", "tracking_ups", "tracking_usps", "tracking_fedex", "bad_card", "bad_card",
             "bad_iban", "bad_ssn", "six_digits", "commit", "version", "invoice", "bad_phone",
+            "bad_nhs", "bad_cn_id", "bad_aadhaar", "bad_npi", "bad_dea", "bad_nric", "bad_nif",
+            "bad_fiscal", "bad_btc",
         ]
     )
     if kind == "order":
@@ -435,6 +679,44 @@ def decoy(rng: random.Random) -> str:
         if wrong == good[2:4]:
             wrong = f"{(int(wrong) + 1) % 97 + 2:02d}"
         return format_iban(good[:2] + wrong + good[4:], rng)
+    if kind == "bad_nhs":
+        while True:
+            d = uk_nhs(rng).replace(" ", "")
+            bad = d[:9] + str((int(d[9]) + rng.randint(1, 9)) % 10)
+            if not nhs_valid(bad):
+                return f"NHS no. {bad[:3]} {bad[3:6]} {bad[6:]}"
+    if kind == "bad_cn_id":
+        good = cn_resident_id(rng)
+        wrong = rng.choice([c for c in "0123456789X" if c != good[17]])
+        return "身份证 " + good[:17] + wrong
+    if kind == "bad_aadhaar":
+        while True:
+            d = aadhaar(rng).replace(" ", "")
+            bad = d[:11] + str((int(d[11]) + rng.randint(1, 9)) % 10)
+            if not verhoeff_valid(bad):
+                return f"aadhaar {bad[:4]} {bad[4:8]} {bad[8:]}"
+    if kind == "bad_npi":
+        good = us_npi(rng)
+        return "NPI " + good[:9] + str((int(good[9]) + rng.randint(1, 9)) % 10)
+    if kind == "bad_dea":
+        good = dea_number(rng)
+        return "DEA " + good[:8] + str((int(good[8]) + rng.randint(1, 9)) % 10)
+    if kind == "bad_nric":
+        good = sg_nric(rng)
+        table = "JZIHGFEDCBA" if good[0] in "ST" else "XWUTRQPNMLK"
+        return "NRIC " + good[:8] + rng.choice([c for c in table if c != good[8]])
+    if kind == "bad_nif":
+        n = rng.randint(10_000_000, 99_999_999)
+        return f"DNI {n}" + rng.choice([c for c in DNI_LETTERS if c != DNI_LETTERS[n % 23]])
+    if kind == "bad_fiscal":
+        good = it_fiscal_code(rng)
+        return "codice fiscale " + good[:15] + rng.choice([c for c in string.ascii_uppercase if c != good[15]])
+    if kind == "bad_btc":
+        good = crypto_address(rng)
+        i = rng.randint(5, len(good) - 2)
+        alphabet = BECH32 if good.startswith("bc1") else B58
+        swap = rng.choice([c for c in alphabet if c != good[i]])
+        return "btc " + good[:i] + swap + good[i + 1:]
     if kind == "bad_ssn":
         area = rng.choice(["000", "666", str(rng.randint(900, 999))])
         return f"{area}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"
@@ -526,6 +808,24 @@ TEMPLATES: list[list] = [
     ["Bestätigungscode: ", _ent("VERIFICATION_CODE")],
     ["验证码 ", _ent("VERIFICATION_CODE"), " 请勿告诉他人"],
     ["sorry wrong number, what was the code? ", _ent("VERIFICATION_CODE"), " right?"],
+    ["my NHS number is ", _ent("UK_NHS"), " for the referral"],
+    ["patient NHS no ", _ent("UK_NHS"), ", GP in ", ("CITY",)],
+    ["身份证号 ", _ent("CN_RESIDENT_ID"), " 请核对"],
+    ["ID card (身份证): ", _ent("CN_RESIDENT_ID")],
+    ["Aadhaar: ", _ent("IN_AADHAAR"), " for the KYC"],
+    ["his aadhaar number is ", _ent("IN_AADHAAR")],
+    ["prescriber NPI ", _ent("US_NPI"), " on the claim"],
+    ["the provider's NPI is ", _ent("US_NPI")],
+    ["DEA# ", _ent("DEA_NUMBER"), " for the script"],
+    ["prescriber DEA number ", _ent("DEA_NUMBER")],
+    ["NRIC ", _ent("SG_NRIC"), " for the account opening"],
+    ["my FIN is ", _ent("SG_NRIC"), " ", ("EMOJI",)],
+    ["DNI ", _ent("ES_NIF"), ", gracias"],
+    ["el NIF es ", _ent("ES_NIF")],
+    ["codice fiscale ", _ent("IT_FISCAL_CODE"), " per il contratto"],
+    ["CF: ", _ent("IT_FISCAL_CODE")],
+    ["send the BTC to ", _ent("CRYPTO"), " asap"],
+    ["wallet: ", _ent("CRYPTO")],
     ["meeting with ", ("NAME",), " in ", ("CITY",), " tomorrow"],
     ["thanks ", ("FIRST",), "! ", ("EMOJI",)],
     [("NAME",), " is flying to ", ("CITY",), " on ", ("DECOY",)],
@@ -576,6 +876,13 @@ def _value(entity: str, rng: random.Random) -> tuple[str, str]:
         return "PASSWORD", password(rng)
     if entity == "VERIFICATION_CODE":
         return "VERIFICATION_CODE", verification_code(rng)
+    checksum_ids = {
+        "UK_NHS": uk_nhs, "CN_RESIDENT_ID": cn_resident_id, "IN_AADHAAR": aadhaar, "US_NPI": us_npi,
+        "DEA_NUMBER": dea_number, "SG_NRIC": sg_nric, "ES_NIF": es_nif, "IT_FISCAL_CODE": it_fiscal_code,
+        "CRYPTO": crypto_address,
+    }
+    if entity in checksum_ids:
+        return entity, checksum_ids[entity](rng)
     raise ValueError(entity)
 
 

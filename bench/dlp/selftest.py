@@ -121,6 +121,28 @@ def luhn_and_iban_known_values():
 
 
 @check
+def checksum_id_known_values():
+    # Published examples: NHS Digital (943 476 5919), GB 11643-1999 (11010519491231002X),
+    # Verhoeff (236 -> 3), CMS NPI (1234567893), DEA (AB1234563), NRIC (S1234567D),
+    # DNI (12345678Z), codice fiscale (RSSMRA85T10A562S), Bitcoin wiki addresses,
+    # BIP-173's P2WPKH vector.
+    assert gen_chat.nhs_valid("943 476 5919") and not gen_chat.nhs_valid("943 476 5918")
+    assert gen_chat.cn_valid("11010519491231002X") and not gen_chat.cn_valid("110105194912310021")
+    assert gen_chat.verhoeff_check("236") == 3 and gen_chat.verhoeff_valid("2363")
+    assert gen_chat.npi_valid("1234567893") and not gen_chat.npi_valid("1234567890")
+    assert gen_chat.dea_valid("AB1234563") and not gen_chat.dea_valid("AB1234564")
+    assert gen_chat.nric_valid("S1234567D") and not gen_chat.nric_valid("S1234567A")
+    assert gen_chat.es_nif_valid("12345678Z") and not gen_chat.es_nif_valid("12345678A")
+    assert gen_chat.cf_valid("RSSMRA85T10A562S") and not gen_chat.cf_valid("RSSMRA85T10A562T")
+    assert gen_chat.b58check_valid("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2")
+    assert gen_chat.b58check_valid("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy")
+    assert not gen_chat.b58check_valid("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3")
+    program = bytes.fromhex("751e76e8199196d454941c45d1b3a323f1433bd6")
+    assert gen_chat.bech32_address(program) == "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
+    assert not gen_chat.bech32_valid("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5")
+
+
+@check
 def chat_set_is_deterministic_and_spans_are_sound():
     a = gen_chat.generate(400, 11)
     b = gen_chat.generate(400, 11)
@@ -171,6 +193,24 @@ def planted_values_are_valid():
                 assert header["alg"] == "HS256" and v.count(".") == 2
             elif e == "VERIFICATION_CODE":
                 assert len(v.replace("-", "")) == 6 and v.replace("-", "").isdigit()
+            elif e == "UK_NHS":
+                assert gen_chat.nhs_valid(v), v
+            elif e == "CN_RESIDENT_ID":
+                assert gen_chat.cn_valid(v), v
+            elif e == "IN_AADHAAR":
+                assert gen_chat.verhoeff_valid(v.replace(" ", "")) and v[0] in "23456789", v
+            elif e == "US_NPI":
+                assert gen_chat.npi_valid(v), v
+            elif e == "DEA_NUMBER":
+                assert gen_chat.dea_valid(v), v
+            elif e == "SG_NRIC":
+                assert gen_chat.nric_valid(v), v
+            elif e == "ES_NIF":
+                assert gen_chat.es_nif_valid(v), v
+            elif e == "IT_FISCAL_CODE":
+                assert gen_chat.cf_valid(v), v
+            elif e == "CRYPTO":
+                assert gen_chat.bech32_valid(v) if v.startswith("bc1") else gen_chat.b58check_valid(v), v
     # every planted entity kind occurs in the default set
     assert seen == set(gen_chat.PLANTED_ENTITIES), set(gen_chat.PLANTED_ENTITIES) - seen
 
@@ -189,6 +229,26 @@ def decoys_fail_their_checks():
             assert not gen_chat.luhn_valid(d), d
             bad_cards += 1
     assert bad_cards > 50 and bad_ibans > 20, (bad_cards, bad_ibans)
+    # identifiers with a wrong check character, each with its context word
+    checks = {
+        "NHS no. ": lambda v: gen_chat.nhs_valid(v),
+        "身份证 ": gen_chat.cn_valid,
+        "aadhaar ": lambda v: gen_chat.verhoeff_valid(v.replace(" ", "")),
+        "NPI ": gen_chat.npi_valid,
+        "DEA ": gen_chat.dea_valid,
+        "NRIC ": gen_chat.nric_valid,
+        "DNI ": gen_chat.es_nif_valid,
+        "codice fiscale ": gen_chat.cf_valid,
+        "btc ": lambda v: gen_chat.bech32_valid(v) if v.startswith("bc1") else gen_chat.b58check_valid(v),
+    }
+    seen = set()
+    for _ in range(3000):
+        d = gen_chat.decoy(rng)
+        for prefix, valid in checks.items():
+            if d.startswith(prefix):
+                assert not valid(d[len(prefix):]), d
+                seen.add(prefix)
+    assert seen == set(checks), set(checks) - seen
 
 
 @check

@@ -77,30 +77,37 @@ pub(crate) fn iso7064_mod11_2(id: &str) -> bool {
     }
 }
 
+/// Verhoeff's multiplication table of the dihedral group D5.
+const VERHOEFF_D: [[u8; 10]; 10] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+
+/// Verhoeff's position permutations: row `i` is row 1 applied `i` times (a test checks
+/// this, since a mistyped row silently rejects valid numbers).
+const VERHOEFF_P: [[u8; 10]; 8] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+
 /// Verhoeff check (dihedral group D5), used by Aadhaar.
 pub(crate) fn verhoeff(digits: &[u8]) -> bool {
-    const D: [[u8; 10]; 10] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-    ];
-    const P: [[u8; 10]; 8] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-        [9, 4, 5, 3, 1, 2, 8, 7, 6, 0],
-        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-    ];
+    const D: [[u8; 10]; 10] = VERHOEFF_D;
+    const P: [[u8; 10]; 8] = VERHOEFF_P;
     if digits.is_empty() {
         return false;
     }
@@ -346,6 +353,40 @@ mod tests {
     fn verhoeff_known() {
         assert!(verhoeff(&digits("2363")));
         assert!(!verhoeff(&digits("2364")));
+        // Longer published values (Rosetta Code's Verhoeff task: 12345 -> 1,
+        // 123456789012 -> 0) reach every row of the permutation table.
+        assert!(verhoeff(&digits("123451")));
+        assert!(verhoeff(&digits("1234567890120")));
+        assert!(!verhoeff(&digits("1234567890121")));
+    }
+
+    #[test]
+    fn verhoeff_tables_are_the_group() {
+        // Row i of P is row 1 applied i times.
+        for (i, pair) in VERHOEFF_P.windows(2).enumerate() {
+            for (x, &prev) in pair[0].iter().enumerate() {
+                let expected = VERHOEFF_P[1][usize::from(prev)];
+                assert_eq!(pair[1][x], expected, "P[{}][{x}]", i + 1);
+            }
+        }
+        // Every single-digit change and every adjacent swap of a valid 12-digit number
+        // is caught, at every position.
+        let valid = digits("1234567890120");
+        assert!(verhoeff(&valid));
+        for pos in 0..valid.len() {
+            for d in 0..10u8 {
+                if d != valid[pos] {
+                    let mut changed = valid.clone();
+                    changed[pos] = d;
+                    assert!(!verhoeff(&changed), "{changed:?}");
+                }
+            }
+            if pos + 1 < valid.len() && valid[pos] != valid[pos + 1] {
+                let mut swapped = valid.clone();
+                swapped.swap(pos, pos + 1);
+                assert!(!verhoeff(&swapped), "{swapped:?}");
+            }
+        }
     }
 
     #[test]

@@ -365,6 +365,7 @@ impl Engine {
         let mut pattern_cands: Vec<(Cand, CtxNeed)> = Vec::new();
         let run_patterns = anchored
             || digit_count >= 4
+            || has_long_token(text)
             || (!ctx.previous.is_empty()
                 && has_bic_shape(text)
                 && self.previous_anchor_mask(ctx.previous) & self.previous_anchored != 0);
@@ -768,6 +769,27 @@ fn entity_thresholds(
 
 /// True when the text has a run of 8 or more ASCII capitals and digits whose
 /// first 6 are letters (the shape of a SWIFT/BIC code).
+/// Shortest run of ASCII letters and digits that passes the pre-filter on its own.
+const LONG_TOKEN: usize = 25;
+
+/// Whether the text holds a run of at least [`LONG_TOKEN`] ASCII letters and digits:
+/// the shape of a Bitcoin address or a key, which may carry fewer than four digits and
+/// stand without any anchor word ("wallet: 1KLxpVxWKxLFAHatn7QSWKw2YagLpuFUcd").
+fn has_long_token(text: &str) -> bool {
+    let mut run = 0usize;
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            run += 1;
+            if run >= LONG_TOKEN {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 fn has_bic_shape(text: &str) -> bool {
     let mut letters = 0usize;
     let mut len = 0usize;

@@ -296,6 +296,17 @@ fn crypto() {
         "CRYPTO",
         "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
     );
+    // Fewer than four digits and no anchor word: found by its shape alone.
+    assert_found(
+        "wallet: 1KLxpVxWKxLFAHatn7QSWKw2YagLpuFUcd",
+        "CRYPTO",
+        "1KLxpVxWKxLFAHatn7QSWKw2YagLpuFUcd",
+    );
+    assert_found(
+        "1NmckBKxMzSMdhUcSZSrLpsedKheUJdYoZ",
+        "CRYPTO",
+        "1NmckBKxMzSMdhUcSZSrLpsedKheUJdYoZ",
+    );
     assert_not_found("send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", "CRYPTO");
     assert_not_found("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx", "CRYPTO");
     assert_not_found("eth 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", "CRYPTO");
@@ -336,7 +347,27 @@ fn asia_and_eu_ids() {
         "11010519491231002X",
     );
     assert_not_found("身份证号：110105194912310021", "CN_RESIDENT_ID");
+    // A Sichuan id that also passes Luhn with a card-like prefix is the id, not a card.
+    assert_found(
+        "ID card (身份证): 510107197812074577",
+        "CN_RESIDENT_ID",
+        "510107197812074577",
+    );
+    assert_not_found("ID card (身份证): 510107197812074577", "CREDIT_CARD");
     assert_found("Aadhaar 2345 6789 0124", "IN_AADHAAR", "2345 6789 0124");
+    // Valid numbers whose check runs through the fifth row of Verhoeff's permutation
+    // table (mistyped before: about a third of real numbers were missed).
+    assert_found("Aadhaar: 3959 4357 5110", "IN_AADHAAR", "3959 4357 5110");
+    assert_found(
+        "his aadhaar number is 6675 0028 6429",
+        "IN_AADHAAR",
+        "6675 0028 6429",
+    );
+    assert_found(
+        "Aadhaar: 314593186278 for the KYC",
+        "IN_AADHAAR",
+        "314593186278",
+    );
     assert_not_found("Aadhaar 2345 6789 0125", "IN_AADHAAR");
     // Windows of a tracking number or a longer card are not Aadhaar numbers.
     assert_not_found("where is 9400 3140 2345 6789 0124 25?", "IN_AADHAAR");

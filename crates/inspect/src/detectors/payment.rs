@@ -1,7 +1,7 @@
 //! Payment and banking: cards, IBAN, SWIFT/BIC, US bank account and routing
 //! numbers, crypto-currency addresses.
 
-use crate::checksum::{aba_routing, digits, eip55, iban_mod97, luhn};
+use crate::checksum::{aba_routing, digits, eip55, iban_mod97, iso7064_mod11_2, luhn};
 use crate::pattern::{PatternDef, ValidateCtx, Verdict, inside_digit_run};
 
 pub(crate) fn patterns() -> Vec<PatternDef> {
@@ -130,10 +130,32 @@ fn card(c: &str, ctx: &ValidateCtx<'_>) -> Option<Verdict> {
     if !luhn(&ds) || !issuer_ok(&ds) {
         return None;
     }
+    // An unseparated 18-digit run that is also a valid Chinese resident id (birth date,
+    // ISO 7064 check) is far more likely that id than one of the rare 18-digit cards:
+    // one id in ten passes Luhn, and Sichuan (51…), Chongqing (50…) and Gansu (62…) ids
+    // start like Maestro and UnionPay cards, and people write "ID card" beside them. The
+    // span is left to CN_RESIDENT_ID (reported either way); about one 18-digit card in
+    // thirty also has that shape and is reported as the id.
+    if c.len() == 18 && looks_like_cn_resident_id(c) {
+        return None;
+    }
     // 12–14 digits (Maestro, Diners): short enough for one reference number in
     // ten to pass Luhn, so alone it stays under the threshold and a card word
     // near ("card", "Karte", "tarjeta" …) lifts it over.
     Verdict::score(if ds.len() < 15 { 0.5 } else { 1.0 })
+}
+
+/// An 18-digit run shaped like a Chinese resident id: birth date at digits 7–14 (years
+/// 1800–2099) and the ISO 7064 MOD 11-2 check.
+fn looks_like_cn_resident_id(c: &str) -> bool {
+    let num = |r: std::ops::Range<usize>| c.get(r).and_then(|s| s.parse::<u32>().ok());
+    let (Some(year), Some(month), Some(day)) = (num(6..10), num(10..12), num(12..14)) else {
+        return false;
+    };
+    (1800..=2099).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && iso7064_mod11_2(c)
 }
 
 /// IBAN lengths per country, from the SWIFT IBAN registry.
