@@ -279,12 +279,19 @@ fn dyi_item(m: DyiMessage, instagram: bool, file_order: usize, record: u64, labe
         "Subscribe" | "Unsubscribe" => {
             kind = MessageKind::System;
             if text.is_empty() {
-                let users: Vec<&str> = m.users.iter().filter_map(|u| u.name.as_deref()).collect();
+                let users: Vec<&str> = m
+                    .users
+                    .iter()
+                    .filter_map(|u| u.name.as_deref())
+                    .filter(|n| !n.is_empty())
+                    .collect();
                 let who = sender.as_deref().unwrap_or("someone");
-                text = if kind_name == "Subscribe" {
-                    format!("{who} added {} to the group", users.join(", "))
-                } else {
-                    format!("{} left the group", users.join(", "))
+                text = match (kind_name == "Subscribe", users.is_empty()) {
+                    (true, false) => format!("{who} added {} to the group", users.join(", ")),
+                    (true, true) => format!("{who} added someone to the group"),
+                    // Without `users`, the one who left is the sender.
+                    (false, true) => format!("{who} left the group"),
+                    (false, false) => format!("{} left the group", users.join(", ")),
                 };
             }
         }
@@ -440,6 +447,11 @@ fn parse_thread(
         is_group_hint: None,
         instagram: instagram_path,
     };
+    let facebook_path = files.iter().any(|f| {
+        [f.dir.as_str(), f.label.as_str()].iter().any(|p| {
+            p.contains("your_activity_across_facebook") || p.contains("your_facebook_activity")
+        })
+    });
     for (order, f) in files.iter().enumerate() {
         let bytes = file_bytes(store, f, opts)?;
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -461,14 +473,23 @@ fn parse_thread(
                     out.is_group_hint = Some(tt == "RegularGroup");
                 }
                 let msgs = std::mem::take(&mut t.messages);
-                out.instagram |= msgs.iter().any(|m| m.is_geoblocked_for_viewer.is_some())
-                    || msgs.iter().any(|m| {
-                        m.photos.iter().chain(&m.videos).any(|p| {
-                            p.uri
-                                .as_deref()
-                                .is_some_and(|u| u.starts_with("your_instagram_activity/"))
-                        })
-                    });
+                // Instagram-only fields: `is_geoblocked_for_viewer`, and (outside a
+                // Facebook root folder) the owner of a shared post
+                // (`share.original_content_owner`), which Instagram's earlier
+                // downloads (`messages/inbox/…` at the root) already wrote.
+                out.instagram |= msgs.iter().any(|m| {
+                    m.is_geoblocked_for_viewer.is_some()
+                        || (!facebook_path
+                            && m.share
+                                .as_ref()
+                                .is_some_and(|s| s.original_content_owner.is_some()))
+                }) || msgs.iter().any(|m| {
+                    m.photos.iter().chain(&m.videos).any(|p| {
+                        p.uri
+                            .as_deref()
+                            .is_some_and(|u| u.starts_with("your_instagram_activity/"))
+                    })
+                });
                 // Newest first in the file: reverse, keeping the record number.
                 let mut items: Vec<Item> = msgs
                     .into_iter()
@@ -614,11 +635,19 @@ impl MessengerExport {
         let first = files.first().map(|f| f.label.clone()).unwrap_or_default();
         let mut names: Vec<String> = Vec::new();
         let mut seen = HashSet::new();
+        // Export-time participants, then every sender and every reacting person
+        // (people who left are missing from Meta's list, but their messages and
+        // reactions remain).
         for n in parsed
             .participants
             .iter()
             .cloned()
-            .chain(parsed.items.iter().filter_map(|i| i.sender.clone()))
+            .chain(parsed.items.iter().flat_map(|i| {
+                i.sender
+                    .iter()
+                    .cloned()
+                    .chain(i.reactions.iter().map(|r| r.0.clone()))
+            }))
         {
             if names.len() >= opts.limits.max_participants {
                 warnings.push(
