@@ -445,6 +445,11 @@ fn s<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
     v.get(k).and_then(Value::as_str).filter(|x| !x.is_empty())
 }
 
+/// A number field, written as a JSON number or a numeric string.
+fn num(v: &Value, k: &str) -> Option<i64> {
+    millis(v.get(k))
+}
+
 fn join(parts: &[Option<&str>]) -> String {
     parts
         .iter()
@@ -452,6 +457,44 @@ fn join(parts: &[Option<&str>]) -> String {
         .copied()
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+fn join_lines(parts: Vec<Option<String>>) -> String {
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A time given in **seconds** (meeting, calendar and call bodies), as UTC.
+fn when(v: &Value, k: &str) -> Option<String> {
+    num(v, k)
+        .filter(|t| *t > 0)
+        .and_then(|t| Timestamp::from_second(t).ok())
+        .map(|t| t.to_string())
+}
+
+/// `start – end` from two second fields.
+fn span(v: &Value, start: &str, end: &str) -> Option<String> {
+    match (when(v, start), when(v, end)) {
+        (Some(a), Some(b)) => Some(format!("{a} – {b}")),
+        (Some(a), None) => Some(format!("from {a}")),
+        (None, Some(b)) => Some(format!("until {b}")),
+        (None, None) => None,
+    }
+}
+
+fn strings(v: &Value, k: &str) -> Vec<String> {
+    v.get(k)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A medium the archive names; its bytes are fetched separately (`GetMediaData`
@@ -462,7 +505,7 @@ fn media(kind: MediaKind, label: &str, body: Option<&Value>, name: Option<&str>)
     let size = body.and_then(|b| {
         ["filesize", "voice_size", "imagesize"]
             .iter()
-            .find_map(|k| b.get(*k).and_then(Value::as_u64))
+            .find_map(|k| num(b, k))
     });
     let mut placeholder = format!("[{label}]");
     if let Some(m) = md5 {
@@ -481,15 +524,23 @@ fn media(kind: MediaKind, label: &str, body: Option<&Value>, name: Option<&str>)
     }
 }
 
-/// The text of a nested `content` that is itself JSON (`mixed`, `chatrecord`).
-fn inner_content(content: Option<&Value>) -> Option<String> {
+/// A nested `content` that is itself JSON inside a string (`mixed`, `chatrecord`).
+fn inner_value(content: Option<&Value>) -> Option<Value> {
     match content? {
         Value::String(txt) => match serde_json::from_str::<Value>(txt) {
-            Ok(v @ Value::Object(_)) => inner_text(&v),
-            _ => Some(txt.clone()),
+            Ok(v @ Value::Object(_)) => Some(v),
+            _ => Some(Value::String(txt.clone())),
         },
-        v @ Value::Object(_) => inner_text(v),
+        v @ Value::Object(_) => Some(v.clone()),
         _ => None,
+    }
+}
+
+/// The text of a nested `content`.
+fn inner_content(content: Option<&Value>) -> Option<String> {
+    match inner_value(content)? {
+        Value::String(txt) => Some(txt),
+        v => inner_text(&v),
     }
 }
 
@@ -504,9 +555,69 @@ fn inner_text(v: &Value) -> Option<String> {
 fn body_key(msgtype: &str) -> &str {
     match msgtype {
         "docmsg" => "doc",
-        "markdown" | "news" => "info",
+        "markdown" | "news" | "voiptext" | "qydiskfile" | "meeting_notification" => "info",
         "external_redpacket" => "redpacket",
         other => other,
+    }
+}
+
+/// The reply to a meeting invitation (`meeting.status` of a `meetingtype` 102 record).
+fn meeting_reply(status: Option<i64>) -> String {
+    let what = match status {
+        Some(1) => "attending".to_owned(),
+        Some(2) => "declined".to_owned(),
+        Some(3) => "tentative".to_owned(),
+        Some(4) => "not invited".to_owned(),
+        Some(5) => "meeting cancelled".to_owned(),
+        Some(6) => "meeting expired".to_owned(),
+        Some(7) => "not in the room".to_owned(),
+        Some(n) => format!("status {n}"),
+        None => "no status".to_owned(),
+    };
+    format!("reply: {what}")
+}
+
+/// `voiptext.invitetype`: who could see whom.
+fn call_kind(invitetype: Option<i64>) -> &'static str {
+    match invitetype {
+        Some(1) => "video call",
+        Some(2) => "voice call",
+        Some(3) => "group video call",
+        Some(4) => "group voice call",
+        _ => "call",
+    }
+}
+
+/// `redpacket.totalamount` is in fen (1/100 CNY).
+fn red_packet(b: &Value) -> String {
+    let mut text = "red packet".to_owned();
+    if let Some(w) = s(b, "wish") {
+        text.push_str(&format!(": {w}"));
+    }
+    let count = num(b, "totalcnt");
+    let amount = num(b, "totalamount").filter(|a| *a >= 0);
+    let mut facts = Vec::new();
+    if let Some(n) = count {
+        facts.push(format!("{n} packet{}", if n == 1 { "" } else { "s" }));
+    }
+    if let Some(a) = amount {
+        facts.push(format!("{}.{:02} CNY in total", a / 100, a % 100));
+    }
+    if !facts.is_empty() {
+        text.push_str(&format!(" ({})", facts.join(", ")));
+    }
+    text
+}
+
+/// Types a record names a `sdkfileid` medium for, inside `mixed`.
+fn mixed_media(kind: &str) -> Option<MediaKind> {
+    match kind {
+        "image" => Some(MediaKind::Image),
+        "emotion" => Some(MediaKind::Sticker),
+        "voice" => Some(MediaKind::Audio),
+        "video" => Some(MediaKind::Video),
+        "file" => Some(MediaKind::Document),
+        _ => None,
     }
 }
 
@@ -525,9 +636,16 @@ fn convert_body(msgtype: &str, body: Option<&Value>, rec: &Record) -> (Converted
         forwarded: false,
     };
     let b = body.unwrap_or(&Value::Null);
+    let from = rec.from.as_deref().unwrap_or("someone");
     let mut known = true;
     match msgtype {
-        "text" | "markdown" => c.text = s(b, "content").unwrap_or("").to_owned(),
+        "text" => c.text = s(b, "content").unwrap_or("").to_owned(),
+        "markdown" => {
+            c.text = s(b, "content")
+                .or(s(b, "markdown"))
+                .unwrap_or("")
+                .to_owned()
+        }
         "image" => c
             .attachments
             .push(media(MediaKind::Image, "image", body, None)),
@@ -543,6 +661,13 @@ fn convert_body(msgtype: &str, body: Option<&Value>, rec: &Record) -> (Converted
         "file" => c
             .attachments
             .push(media(MediaKind::Document, "file", body, s(b, "filename"))),
+        // A WeDrive (微盘) file: only its name.
+        "qydiskfile" => c.attachments.push(media(
+            MediaKind::Document,
+            "qydiskfile",
+            body,
+            s(b, "filename"),
+        )),
         "link" => {
             c.text = join(&[s(b, "title"), s(b, "description"), s(b, "link_url")]);
         }
@@ -554,8 +679,14 @@ fn convert_body(msgtype: &str, body: Option<&Value>, rec: &Record) -> (Converted
         }
         "location" => {
             c.text = join(&[s(b, "title"), s(b, "address")]);
-            c.attachments
-                .push(media(MediaKind::Location, "location", None, None));
+            let mut a = media(MediaKind::Location, "location", None, None);
+            if let (Some(lat), Some(lon)) = (b.get("latitude"), b.get("longitude"))
+                && lat.is_number()
+                && lon.is_number()
+            {
+                a.placeholder = Some(format!("[location] {lat}, {lon}"));
+            }
+            c.attachments.push(a);
         }
         "agree" | "disagree" => {
             c.kind = MessageKind::System;
@@ -571,8 +702,17 @@ fn convert_body(msgtype: &str, body: Option<&Value>, rec: &Record) -> (Converted
             let items = b.get("item").and_then(Value::as_array);
             let mut lines: Vec<String> = s(b, "title").map(str::to_owned).into_iter().collect();
             for it in items.into_iter().flatten() {
-                if let Some(t) = inner_content(it.get("content")) {
-                    lines.push(t);
+                match inner_content(it.get("content")) {
+                    Some(t) => lines.push(t),
+                    None => {
+                        // An item without text (an image, a voice note): its kind.
+                        let kind = s(it, "type")
+                            .map(|t| t.trim_start_matches("ChatRecord").to_ascii_lowercase())
+                            .filter(|t| !t.is_empty());
+                        if let Some(k) = kind {
+                            lines.push(format!("[{k}]"));
+                        }
+                    }
                 }
             }
             c.text = lines.join("\n");
@@ -582,20 +722,30 @@ fn convert_body(msgtype: &str, body: Option<&Value>, rec: &Record) -> (Converted
             let mut lines = Vec::new();
             for it in items.into_iter().flatten() {
                 let t = it.get("type").and_then(Value::as_str).unwrap_or("");
-                match t {
-                    "image" => c
-                        .attachments
-                        .push(media(MediaKind::Image, "image", None, None)),
-                    "emotion" => {
-                        c.attachments
-                            .push(media(MediaKind::Sticker, "emotion", None, None))
+                match mixed_media(t) {
+                    Some(kind) => {
+                        let inner = inner_value(it.get("content"));
+                        let name = inner.as_ref().and_then(|v| s(v, "filename"));
+                        c.attachments.push(media(kind, t, inner.as_ref(), name));
                     }
-                    _ => lines.extend(inner_content(it.get("content"))),
+                    None => lines.extend(inner_content(it.get("content"))),
                 }
             }
             c.text = lines.join("\n");
         }
-        "meeting" => c.text = join(&[s(b, "topic"), s(b, "address"), s(b, "remarks")]),
+        "meeting" => {
+            // meetingtype 101 is an invitation, 102 a reply to one (`status`).
+            let mut lines = vec![
+                s(b, "topic").map(str::to_owned),
+                span(b, "starttime", "endtime"),
+                s(b, "address").map(str::to_owned),
+                s(b, "remarks").map(str::to_owned),
+            ];
+            if num(b, "meetingtype") == Some(102) {
+                lines.push(Some(meeting_reply(num(b, "status"))));
+            }
+            c.text = join_lines(lines);
+        }
         "docmsg" => c.text = join(&[s(b, "title"), s(b, "link_url")]),
         "news" => {
             let items = b.get("item").and_then(Value::as_array);
@@ -607,13 +757,137 @@ fn convert_body(msgtype: &str, body: Option<&Value>, rec: &Record) -> (Converted
             c.text = lines.join("\n");
         }
         "calendar" => {
-            c.text = join(&[s(b, "title"), s(b, "place"), s(b, "remarks")]);
+            let attendees = strings(b, "attendeename");
+            c.text = join_lines(vec![
+                s(b, "title").map(str::to_owned),
+                s(b, "creatorname").map(|n| format!("by {n}")),
+                span(b, "starttime", "endtime"),
+                s(b, "place").map(str::to_owned),
+                (!attendees.is_empty()).then(|| format!("attendees: {}", attendees.join(", "))),
+                s(b, "remarks").map(str::to_owned),
+            ]);
         }
-        "redpacket" | "external_redpacket" => c.text = s(b, "wish").unwrap_or("").to_owned(),
+        "redpacket" | "external_redpacket" => c.text = red_packet(b),
         "sphfeed" => c.text = join(&[s(b, "sph_name"), s(b, "feed_desc")]),
-        "meeting_voice_call" | "voip_doc_share" => {
+        "todo" => c.text = join(&[s(b, "title"), s(b, "content")]),
+        "vote" => {
+            // The fields under `vote`, or (as some reproductions of the doc example
+            // write them) at the top level of the record.
+            let top;
+            let v = if b.is_object() {
+                b
+            } else {
+                top = Value::Object(rec.rest.clone());
+                &top
+            };
+            let title = s(v, "votetitle").unwrap_or("");
+            let head = match num(v, "votetype") {
+                Some(102) => format!("voted: {title}"),
+                _ => format!("vote: {title}"),
+            };
+            let mut lines = vec![Some(head)];
+            lines.extend(
+                strings(v, "voteitem")
+                    .into_iter()
+                    .map(|i| Some(format!("- {i}"))),
+            );
+            c.text = join_lines(lines);
+        }
+        "collect" => {
+            // 填表 (a form to fill in): its title, who made it where, its questions.
+            let mut meta = Vec::new();
+            if let Some(n) = s(b, "creator") {
+                meta.push(format!("by {n}"));
+            }
+            if let Some(r) = s(b, "room_name") {
+                meta.push(format!("in {r}"));
+            }
+            if let Some(t) = s(b, "create_time") {
+                meta.push(format!("at {t}"));
+            }
+            let mut lines = vec![
+                Some(format!("form: {}", s(b, "title").unwrap_or(""))),
+                (!meta.is_empty()).then(|| meta.join(" ")),
+            ];
+            for d in b
+                .get("details")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(q) = s(d, "ques") {
+                    lines.push(Some(match s(d, "type") {
+                        Some(t) => format!("- {q} ({t})"),
+                        None => format!("- {q}"),
+                    }));
+                }
+            }
+            c.text = join_lines(lines);
+        }
+        "voiptext" => {
             c.kind = MessageKind::System;
-            c.text = msgtype.replace('_', " ");
+            let kind = call_kind(num(b, "invitetype"));
+            c.text = match num(b, "callduration") {
+                Some(d) => format!("{kind} from {from}, {d} s"),
+                None => format!("{kind} from {from}"),
+            };
+        }
+        "voip_doc_share" => {
+            c.text = "shared in a call".to_owned();
+            c.attachments.push(media(
+                MediaKind::Document,
+                "voip_doc_share",
+                body,
+                s(b, "filename"),
+            ));
+        }
+        "meeting_voice_call" => {
+            c.kind = MessageKind::System;
+            let mut lines = vec![Some(match when(b, "endtime") {
+                Some(t) => format!("meeting voice call from {from}, ended {t}"),
+                None => format!("meeting voice call from {from}"),
+            })];
+            // The recording (`sdkfileid`), then the documents and screens shown.
+            c.attachments
+                .push(media(MediaKind::Audio, "meeting_voice_call", body, None));
+            for d in b
+                .get("demofiledata")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = s(d, "filename") {
+                    let by = s(d, "demooperator").unwrap_or("someone");
+                    lines.push(Some(format!("{by} showed {name}")));
+                    c.attachments.push(media(
+                        MediaKind::Document,
+                        "demofiledata",
+                        None,
+                        Some(name),
+                    ));
+                }
+            }
+            for d in b
+                .get("sharescreendata")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(who) = s(d, "share") {
+                    lines.push(Some(format!("{who} shared the screen")));
+                }
+            }
+            c.text = join_lines(lines);
+        }
+        "meeting_notification" => {
+            c.kind = MessageKind::System;
+            let id = num(b, "meeting_id");
+            c.text = match (s(b, "content"), id) {
+                (Some(t), Some(id)) => format!("{t} (meeting {id})"),
+                (Some(t), None) => t.to_owned(),
+                (None, Some(id)) => format!("meeting notification (meeting {id})"),
+                (None, None) => "meeting notification".to_owned(),
+            };
         }
         _ => {
             known = false;
@@ -699,7 +973,12 @@ impl Messages<'_> {
                 false,
             )
         } else {
-            let body = rec.rest.get(body_key(&msgtype));
+            // The body key is not always the type's name; some pullers write it
+            // under the type's name all the same.
+            let body = rec
+                .rest
+                .get(body_key(&msgtype))
+                .or_else(|| rec.rest.get(msgtype.as_str()));
             let (c, known) = convert_body(&msgtype, body, &rec);
             if !known && !self.unknown.contains(&msgtype) && self.unknown.len() < 32 {
                 self.unknown.push(msgtype.clone());
