@@ -268,6 +268,8 @@ pub(crate) const POSITIVE: &[(&[&str], &[&str])] = &[
             "secret access key",
             "aws secret",
             "secret key",
+            // "aws key AKIA… secret …": the word alone, next to a 40-character value
+            "secret",
             "aws_secret",
             "secretaccesskey",
         ],

@@ -418,6 +418,12 @@ fn secrets() {
         "AWS_SECRET_KEY",
         "k9Xq2LmZ8vR4tW7pB1nC6yD3fH5jG0sQ/aE+uKoT",
     );
+    // How keys are handed over in chat: the id, then "secret" and the value.
+    assert_found(
+        "aws key AKIABQNSPUQ2IDW52IJB secret 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",
+        "AWS_SECRET_KEY",
+        "4xatws8phP9nhFyJfm5di4PzJ59FHz5r1pY4OjE2",
+    );
     assert_found(
         "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
         "GITHUB_TOKEN",
@@ -478,6 +484,29 @@ fn secrets() {
     // Sentence punctuation after the value is not part of it.
     assert_found("Passwort: Sommer2024!", "PASSWORD", "Sommer2024");
     assert_found("密码是abc12345", "PASSWORD", "abc12345");
+    // A few words between the cue and "is" / ":" ("the vpn password for Priya is …").
+    assert_found(
+        "the vpn password for Priya is idDn87XG3#q#x",
+        "PASSWORD",
+        "idDn87XG3#q#x",
+    );
+    assert_found(
+        "wifi password for the office: Garden564#",
+        "PASSWORD",
+        "Garden564#",
+    );
+    assert_found(
+        "Passwort für den Server ist Tiger77$x",
+        "PASSWORD",
+        "Tiger77$x",
+    );
+    assert_not_found("the password for the account is reset", "PASSWORD");
+    // A value may start with a symbol; only %-templates are placeholders.
+    assert_found("Hallo wifi pw: %$*2J6OZ8p", "PASSWORD", "%$*2J6OZ8p");
+    assert_found("la contraseña es %ja6vIuB%1%", "PASSWORD", "%ja6vIuB%1%");
+    assert_not_found("password: %PASSWORD%", "PASSWORD");
+    assert_not_found("pw: %s", "PASSWORD");
+    assert_not_found("password = %(db_password)s", "PASSWORD");
     assert_not_found("the password is wrong", "PASSWORD");
     assert_not_found("password reset link sent", "PASSWORD");
     assert_found(

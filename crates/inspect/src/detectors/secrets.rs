@@ -114,7 +114,7 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
         PatternDef::new(
             "PASSWORD",
             "password_cue",
-            r#"(?i:\b(?:password|passwort|passwd|pwd|pw|kennwort|senha|passcode|wachtwoord|parola|passwords?)\b|\bcontraseña|\bmot de passe)(?:\s+(?:is|ist|es|est|é|was|now|=)(?:\s+(?:now|still))?\s*:?|\s*[:=：])\s*["'“]?(\S{3,64})"#,
+            r#"(?i:\b(?:password|passwort|passwd|pwd|pw|kennwort|senha|passcode|wachtwoord|parola|passwords?)\b|\bcontraseña|\bmot de passe)(?i:\s+(?:for|of|to|für|zum|para|de|pour)\s+(?:\S+\s+){0,2}?[^\s:=：]+)?(?:\s+(?:is|ist|es|est|é|was|now|=)(?:\s+(?:now|still))?\s*:?|\s*[:=：])\s*["'“]?(\S{3,64})"#,
             password,
             0.85,
         )
@@ -263,11 +263,26 @@ fn placeholder(secret: &str) -> bool {
         || s.starts_with('<')
         || s.starts_with("${")
         || s.starts_with('{')
-        || s.starts_with('%')
+        || percent_template(s)
         || matches!(
             lower.as_str(),
             "password" | "pass" | "pwd" | "secret" | "changeme" | "yourpassword" | "mypassword"
         )
+}
+
+/// A `%`-template standing in for a value: `%PASSWORD%` (Windows), `%s`, `%(pw)s`
+/// (printf and Python). A value that merely starts with `%` (`%$*2J6OZ8p`) is not one.
+fn percent_template(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('%') else {
+        return false;
+    };
+    let word = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    matches!(rest, "s" | "d" | "v")
+        || rest.strip_suffix('%').is_some_and(word)
+        || rest
+            .strip_prefix('(')
+            .and_then(|r| r.strip_suffix(")s"))
+            .is_some_and(word)
 }
 
 fn db_url(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
