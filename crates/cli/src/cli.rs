@@ -352,7 +352,7 @@ pub struct ParseArgs {
 
 #[derive(Args, Debug)]
 pub struct IngestArgs {
-    /// Files, zips or folders (searched recursively for .txt, .zip, .json, .jsonl and .html exports).
+    /// Files, zips or folders (searched recursively for .txt, .zip, .json, .jsonl and .html exports, and .csv files with a WeChat export header).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]

@@ -83,7 +83,8 @@ struct AlertState<'d> {
     grouper: Option<Grouper>,
 }
 
-/// Expands folders into the export files inside them (.txt and .zip), sorted for a stable order.
+/// Expands folders into the export files inside them (.txt, .zip, .json, .jsonl, .html, and
+/// .csv files with a chat export's header), sorted for a stable order.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
@@ -108,13 +109,31 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 fn is_candidate(path: &Path) -> bool {
-    matches!(
-        path.extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase())
-            .as_deref(),
-        Some("txt") | Some("zip") | Some("json") | Some("jsonl") | Some("html")
-    )
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("txt" | "zip" | "json" | "jsonl" | "html") => true,
+        // A folder's other CSV files (contacts, CRM extracts) are not exports: only a
+        // chat export's header (WeChatMsg/MemoTrace) makes a CSV file an input.
+        Some("csv") => csv_head(path).is_some_and(|head| chatwarden_connectors::is_chat_csv(&head)),
+        _ => false,
+    }
+}
+
+/// The first 4 KiB of a file (`None` when it cannot be read; a named file that cannot
+/// be read is reported when it is opened, a folder's is left out).
+fn csv_head(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .ok()?
+        .take(4096)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(head)
 }
 
 impl Pipeline<'_> {

@@ -302,6 +302,42 @@ fn a_telegram_account_export_ingests_every_chat_and_twice_stores_once() {
     );
 }
 
+#[test]
+fn a_folder_ingests_wechat_csv_exports_and_leaves_other_csv_files_alone() {
+    let env = Env::new();
+    let folder = env.dir.path().join("exports");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(
+        connectors_fixture("wechat/张伟_utf8.csv"),
+        folder.join("张伟_utf8.csv"),
+    )
+    .unwrap();
+    // A CRM extract beside the export: not a chat export, so neither read nor failed.
+    std::fs::write(
+        folder.join("contacts.csv"),
+        "name,email,phone\nMaria Lopez,maria@example.com,+1 571 370 4480\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["--json", "ingest"])
+        .arg(&folder)
+        .assert()
+        .success();
+    let summary = json(&out.get_output().stdout);
+    let files = summary["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{summary}");
+    assert!(
+        files[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("张伟_utf8.csv"),
+        "{summary}"
+    );
+    assert!(summary["new"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(summary["failed"].as_u64().unwrap_or(0), 0, "{summary}");
+}
+
 /// A webhook fixture body as one JSON line.
 fn webhook_line(name: &str) -> String {
     let v: serde_json::Value = serde_json::from_slice(

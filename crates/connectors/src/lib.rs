@@ -32,3 +32,9 @@ pub use error::ConnectorError;
 pub use options::{DateOrder, Limits, ParseDateOrderError, ParseOptions, Warning};
 pub use source::{ExportSource, MessageIter, open, open_all, open_bytes};
 pub use zipsafe::ZipLimits;
+
+/// Whether a `.csv` file's first bytes are a chat export's header (WeChatMsg/MemoTrace):
+/// folders hold other CSV files too (contacts, CRM extracts), which are not exports.
+pub fn is_chat_csv(head: &[u8]) -> bool {
+    wechat::is_wechat_csv(head)
+}
