@@ -471,33 +471,26 @@ impl Engine {
 
     /// Entities with a positive context word in the previous messages.
     fn previous_mask(&self, previous: &[&str]) -> u128 {
-        let mut mask = 0u128;
-        let skip = previous.len().saturating_sub(MAX_PREVIOUS);
-        for text in previous.iter().skip(skip) {
-            let text = clip(text, 4096);
-            for m in self.keywords.find_overlapping_iter(text) {
-                if let Some(role) = self.roles.get(m.pattern().as_usize())
-                    && role.positive != 0
-                    && (!role.boundary || word_bounded(text, m.start(), m.end()))
-                {
-                    mask |= role.positive;
-                }
-            }
-        }
-        mask
+        self.previous_mask_of(previous, |_| true)
     }
 
     /// Entities with a positive context word that is also an anchor ("swift",
     /// "bic") in the previous messages.
     fn previous_anchor_mask(&self, previous: &[&str]) -> u128 {
+        self.previous_mask_of(previous, |role| role.anchor)
+    }
+
+    /// Entities with a positive context word, among the keywords `keep` accepts, in the
+    /// last [`MAX_PREVIOUS`] previous messages.
+    fn previous_mask_of(&self, previous: &[&str], keep: impl Fn(&KwRole) -> bool) -> u128 {
         let mut mask = 0u128;
         let skip = previous.len().saturating_sub(MAX_PREVIOUS);
         for text in previous.iter().skip(skip) {
             let text = clip(text, 4096);
             for m in self.keywords.find_overlapping_iter(text) {
                 if let Some(role) = self.roles.get(m.pattern().as_usize())
-                    && role.anchor
                     && role.positive != 0
+                    && keep(role)
                     && (!role.boundary || word_bounded(text, m.start(), m.end()))
                 {
                     mask |= role.positive;
