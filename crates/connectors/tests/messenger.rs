@@ -210,33 +210,8 @@ fn zip_of_the_download_reads_the_same() {
     let root = fixture("fb2025");
     let tmp = tempfile::tempdir().unwrap();
     let zip_path = tmp.path().join("facebook-dana-2026.zip");
-    let mut w = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
-    let mut stack = vec![root.clone()];
-    let mut files = Vec::new();
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.push(p);
-            }
-        }
-    }
     // Any entry order: reversed names.
-    files.sort();
-    files.reverse();
-    for p in files {
-        let name = p
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        w.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(&std::fs::read(&p).unwrap()).unwrap();
-    }
-    w.finish().unwrap();
+    zip_folder(&root, &zip_path, &[]);
 
     let mut all = chatwarden_connectors::open_all(&zip_path, &ParseOptions::default()).unwrap();
     assert_eq!(all.len(), 3);
