@@ -320,6 +320,18 @@ pub(crate) const NEGATIVE: &[(&[&str], &[&str])] = &[
             "iban",
             "konto",
             "cuenta",
+            // Other identifiers a 10-digit number may be (a mistyped NHS number or NPI
+            // fails its own check and would otherwise pass as a US phone number).
+            "nhs",
+            "npi",
+            "dea",
+            "aadhaar",
+            "ssn",
+            "nric",
+            "dni",
+            "nif",
+            "mrn",
+            "身份证",
         ],
     ),
     (

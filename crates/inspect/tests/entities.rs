@@ -78,6 +78,15 @@ fn phone() {
     assert_not_found("see you 15.03.2024", "PHONE_NUMBER");
     assert_not_found("it costs $1,299.00 or 3.14159265", "PHONE_NUMBER");
     assert_not_found("order 1111111111 shipped", "PHONE_NUMBER");
+    // A 10-digit number beside another identifier's name is that identifier with a
+    // wrong check digit, not a phone number.
+    assert_not_found("status of NHS no. 527 759 3218 pls", "PHONE_NUMBER");
+    assert_not_found("where is NPI 2839764136?", "PHONE_NUMBER");
+    assert_found(
+        "Dr Patel (NPI on file) can be reached on +1 212-555-0134",
+        "PHONE_NUMBER",
+        "+1 212-555-0134",
+    );
 }
 
 #[test]
