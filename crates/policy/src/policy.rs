@@ -182,6 +182,8 @@ struct RawRule {
     except_departments: Vec<String>,
     source: Option<SourceFilter>,
     time: Option<Spanned<TimeFilter>>,
+    from: Option<Spanned<String>>,
+    until: Option<Spanned<String>>,
     actions: Spanned<Vec<ActionName>>,
     redact_below: Option<Spanned<Role>>,
     notify_text: Option<String>,
@@ -264,6 +266,17 @@ fn is_id(s: &str) -> bool {
         && s.len() <= 64
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// A rule's `from` / `until`: an RFC 3339 instant with its offset, or a date, which
+/// starts at midnight in the business hours' zone (UTC without one).
+fn parse_instant(text: &str, zone: &TimeZone) -> Option<jiff::Timestamp> {
+    let text = text.trim();
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Some(ts);
+    }
+    let date: jiff::civil::Date = text.parse().ok()?;
+    date.to_zoned(zone.clone()).ok().map(|z| z.timestamp())
 }
 
 fn parse_time(s: &str) -> Option<Time> {
@@ -565,6 +578,29 @@ impl Policy {
                 }
                 None => TimeFilter::Any,
             };
+            // A period: a quiet period before results, a deal's blackout window.
+            let zone = business_hours
+                .as_ref()
+                .and_then(|h: &BusinessHours| h.time_zone.clone())
+                .unwrap_or(TimeZone::UTC);
+            let instant = |v: &Option<Spanned<String>>, what: &str| match v {
+                Some(t) => parse_instant(t.get_ref(), &zone).map(Some).ok_or_else(|| {
+                    cx.err(
+                        t.span().start,
+                        format!(
+                            "{what} {:?}: expected a date (2026-03-01) or a date and time with an offset (2026-03-01T09:30:00-05:00)",
+                            t.get_ref()
+                        ),
+                    )
+                }),
+                None => Ok(None),
+            };
+            let (from, until) = (instant(&r.from, "from")?, instant(&r.until, "until")?);
+            if let (Some(f), Some(u), Some(at)) = (from, until, r.until.as_ref())
+                && u <= f
+            {
+                return Err(cx.err(at.span().start, "until must be after from"));
+            }
             let names = r.actions.get_ref();
             if names.is_empty() {
                 return Err(cx.err(r.actions.span().start, "a rule needs at least one action"));
@@ -620,6 +656,8 @@ impl Policy {
                 except_departments: r.except_departments,
                 source: r.source.unwrap_or(SourceFilter::Any),
                 time,
+                from,
+                until,
                 actions,
                 line: line_of(src, at),
             });
@@ -751,6 +789,7 @@ impl Policy {
                 .business_hours
                 .as_ref()
                 .is_some_and(|h| h.contains(message)),
+            sent_at: message.sent_at,
             findings: &findings,
         };
         let mut used = vec![false; findings.len()];

@@ -232,6 +232,12 @@ pub struct Rule {
     pub except_departments: Vec<String>,
     pub source: SourceFilter,
     pub time: TimeFilter,
+    /// The rule applies to messages sent at or after this instant (`None`: no start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<jiff::Timestamp>,
+    /// …and before this one (exclusive; `None`: no end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<jiff::Timestamp>,
     pub actions: Vec<Action>,
     /// The line of the rule in the policy file.
     pub line: usize,
@@ -243,6 +249,7 @@ pub(crate) struct MessageFacts<'a, 'd> {
     /// The sender when an internal employee, else the custodian.
     pub responsible: Option<&'d Employee>,
     pub in_business_hours: bool,
+    pub sent_at: jiff::Timestamp,
     pub findings: &'a [Finding],
 }
 
@@ -306,6 +313,11 @@ impl Rule {
                 .iter()
                 .any(|x| x.eq_ignore_ascii_case(d))
         }) {
+            return None;
+        }
+        if self.from.is_some_and(|f| facts.sent_at < f)
+            || self.until.is_some_and(|u| facts.sent_at >= u)
+        {
             return None;
         }
         match self.time {

@@ -324,6 +324,86 @@ actions = ["alert"]
 }
 
 #[test]
+fn business_hours_and_night_shifts_that_wrap_past_midnight() {
+    let p = policy(
+        r#"
+[settings.business_hours]
+days = ["mon", "tue", "wed", "thu", "fri"]
+start = "22:00"
+end = "06:00"
+
+[[rule]]
+id = "in-shift"
+severity = "low"
+entities = ["CONFIDENTIAL_MARKER"]
+time = "business_hours"
+actions = ["alert"]
+"#,
+    );
+    let conv = external_chat();
+    let f = |m: &Message| vec![finding(&m.id, "CONFIDENTIAL_MARKER", "marker", 0.9, None)];
+    // No zone: the wall-clock time as written. 2024-03-04 is a Monday.
+    let late = message(&conv, 0, "Mei", 4, 23, 15, "x");
+    let early = message(&conv, 1, "Mei", 5, 5, 59, "x");
+    let end = message(&conv, 2, "Mei", 5, 6, 0, "x");
+    let noon = message(&conv, 3, "Mei", 4, 12, 0, "x");
+    assert_eq!(hits(&p, &conv, &late, &f(&late)).len(), 1);
+    assert_eq!(hits(&p, &conv, &early, &f(&early)).len(), 1);
+    assert!(hits(&p, &conv, &end, &f(&end)).is_empty(), "the end is exclusive");
+    assert!(hits(&p, &conv, &noon, &f(&noon)).is_empty());
+}
+
+#[test]
+fn rules_apply_from_and_until() {
+    let p = policy(
+        r#"
+[settings.business_hours]
+days = ["mon", "tue", "wed", "thu", "fri"]
+start = "08:00"
+end = "18:00"
+time_zone = "America/New_York"
+
+[[rule]]
+id = "quiet-period"
+severity = "high"
+entities = ["CONFIDENTIAL_MARKER"]
+from = "2024-03-05"
+until = "2024-03-07T16:00:00-05:00"
+actions = ["alert"]
+"#,
+    );
+    let conv = external_chat();
+    let f = |m: &Message| vec![finding(&m.id, "CONFIDENTIAL_MARKER", "marker", 0.9, None)];
+    let at = |ts: &str| {
+        let mut m = message(&conv, 0, "Mei", 5, 12, 0, "x");
+        m.sent_at = ts.parse().unwrap();
+        m
+    };
+    // A date starts at midnight in the business hours' zone (EST, UTC-5).
+    let before = at("2024-03-05T04:59:59Z");
+    let first = at("2024-03-05T05:00:00Z");
+    let last = at("2024-03-07T20:59:59Z");
+    let after = at("2024-03-07T21:00:00Z");
+    assert!(hits(&p, &conv, &before, &f(&before)).is_empty());
+    assert_eq!(hits(&p, &conv, &first, &f(&first)).len(), 1);
+    assert_eq!(hits(&p, &conv, &last, &f(&last)).len(), 1);
+    assert!(hits(&p, &conv, &after, &f(&after)).is_empty(), "until is exclusive");
+}
+
+#[test]
+fn a_period_is_checked() {
+    let base = "[[rule]]\nid = \"a\"\nseverity = \"high\"\nentities = [\"US_SSN\"]\nactions = [\"alert\"]\n";
+    let (line, msg) = line_of_error(&format!("{base}from = \"next tuesday\"\n"));
+    assert_eq!(line, 6, "{msg}");
+    assert!(msg.contains("from"), "{msg}");
+    let (line, msg) = line_of_error(&format!(
+        "{base}from = \"2024-03-07\"\nuntil = \"2024-03-01\"\n"
+    ));
+    assert_eq!(line, 7, "{msg}");
+    assert!(msg.contains("until must be after from"), "{msg}");
+}
+
+#[test]
 fn actions_and_redaction_roles() {
     let p = policy(
         r#"
