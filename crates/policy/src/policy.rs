@@ -583,7 +583,8 @@ impl Policy {
                 .as_ref()
                 .and_then(|h: &BusinessHours| h.time_zone.clone())
                 .unwrap_or(TimeZone::UTC);
-            let instant = |v: &Option<Spanned<String>>, what: &str| match v {
+            let instant = |v: &Option<Spanned<String>>, what: &str| {
+                match v {
                 Some(t) => parse_instant(t.get_ref(), &zone).map(Some).ok_or_else(|| {
                     cx.err(
                         t.span().start,
@@ -594,6 +595,7 @@ impl Policy {
                     )
                 }),
                 None => Ok(None),
+            }
             };
             let (from, until) = (instant(&r.from, "from")?, instant(&r.until, "until")?);
             if let (Some(f), Some(u), Some(at)) = (from, until, r.until.as_ref())
