@@ -51,6 +51,9 @@ struct AlertDetails {
     actions: Vec<Action>,
     custodian: Option<String>,
     department: Option<String>,
+    /// Absent in alerts stored before supervisors were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    supervisor: Option<String>,
     findings: Vec<AlertFinding>,
     /// What raised it: `ingest`, `policy-apply`, `sample`, …
     source: String,
@@ -71,6 +74,7 @@ pub struct StoredAlert {
     pub created_at: Timestamp,
     pub custodian: Option<String>,
     pub department: Option<String>,
+    pub supervisor: Option<String>,
     pub findings: Vec<AlertFinding>,
     pub source: String,
     pub leaf_index: u64,
@@ -86,6 +90,7 @@ pub struct AlertItem {
     pub severity: Severity,
     pub custodian: Option<String>,
     pub department: Option<String>,
+    pub supervisor: Option<String>,
     pub first_at: Timestamp,
     pub last_at: Timestamp,
     pub status: Status,
@@ -114,6 +119,7 @@ impl AlertItem {
             severity: self.severity,
             custodian: self.custodian.clone(),
             department: self.department.clone(),
+            supervisor: self.supervisor.clone(),
             first_at: self.first_at,
             last_at: self.last_at,
             alerts: self.alerts.iter().map(StoredAlert::to_alert).collect(),
@@ -138,6 +144,7 @@ impl StoredAlert {
                 sent_at: self.sent_at,
                 custodian: self.custodian.clone(),
                 department: self.department.clone(),
+                supervisor: self.supervisor.clone(),
                 findings: Vec::new(),
             },
         }
@@ -232,6 +239,7 @@ impl Archive {
                 actions: hit.actions.clone(),
                 custodian: hit.custodian.clone(),
                 department: hit.department.clone(),
+                supervisor: hit.supervisor.clone(),
                 findings: hit
                     .findings
                     .iter()
@@ -493,6 +501,7 @@ impl Archive {
             created_at: ts_of_ms(row.created_at),
             custodian: details.custodian,
             department: details.department,
+            supervisor: details.supervisor,
             findings: details.findings,
             source: details.source,
             leaf_index: row.leaf_index,
@@ -563,6 +572,7 @@ impl Archive {
                 severity: first.severity,
                 custodian: first.custodian.clone(),
                 department: first.department.clone(),
+                supervisor: first.supervisor.clone(),
                 first_at: first.sent_at,
                 last_at: first.sent_at,
                 status: Status::Open,

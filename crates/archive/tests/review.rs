@@ -20,6 +20,7 @@ fn hit(rule: &str, m: &Message, findings: Vec<Finding>) -> RuleHit {
         sent_at: m.sent_at,
         custodian: Some("daniel.kim".into()),
         department: Some("Private Banking Unit 7".into()),
+        supervisor: Some("e-200".into()),
         findings,
     }
 }
@@ -192,6 +193,7 @@ fn review_actions_are_replayed_into_the_state_and_illegal_ones_refused() {
         sent_at: h.sent_at,
         custodian: h.custodian,
         department: h.department,
+        supervisor: h.supervisor,
         findings: Vec::new(),
     });
     assert_ne!(grouper.groups()[i].id, group);

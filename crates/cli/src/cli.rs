@@ -200,6 +200,10 @@ pub enum AlertsCommand {
         /// Only items of this department (the responsible employee's, from the directory).
         #[arg(long)]
         department: Option<String>,
+        /// Only items whose responsible employee reports to this supervisor (employee id
+        /// from the directory's `supervisor` column): a supervisor's own queue.
+        #[arg(long)]
+        supervisor: Option<String>,
         /// Only items of this rule (`random-sample` for sampled messages).
         #[arg(long)]
         rule: Option<String>,

@@ -186,6 +186,33 @@ fn every_planted_incident_raises_exactly_one_alert_and_ordinary_messages_none() 
 }
 
 #[test]
+fn a_supervisor_sees_the_items_of_the_employees_who_report_to_them() {
+    let demo = demo();
+    let all = demo.run_json(&["alerts", "list"]);
+    let all = all.as_array().unwrap();
+    assert!(!all.is_empty());
+    // The demo's directory: Daniel Kim (the custodian) and Priya Shah report to Sofia
+    // Marchetti, so every item is in her queue, and each carries her id.
+    let hers = demo.run_json(&["alerts", "list", "--supervisor", "sofia.marchetti"]);
+    let hers = hers.as_array().unwrap();
+    assert_eq!(hers.len(), all.len());
+    assert!(
+        hers.iter().all(|i| i["supervisor"] == "sofia.marchetti"),
+        "{hers:?}"
+    );
+    // Daniel supervises nobody.
+    let his = demo.run_json(&["alerts", "list", "--supervisor", "daniel.kim"]);
+    assert!(his.as_array().unwrap().is_empty(), "{his}");
+    let shown = demo
+        .cmd()
+        .args(["alerts", "show", hers[0]["id"].as_str().unwrap()])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&shown.get_output().stdout).into_owned();
+    assert!(text.contains("supervisor sofia.marchetti"), "{text}");
+}
+
+#[test]
 fn the_review_workflow_is_recorded_and_verified() {
     let d = demo();
     let queue = d.run_json(&["alerts", "list", "--severity", "critical"]);

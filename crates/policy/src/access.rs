@@ -152,6 +152,7 @@ mod tests {
             sent_at: jiff::Timestamp::UNIX_EPOCH,
             custodian: None,
             department: None,
+            supervisor: None,
             findings: Vec::new(),
         };
         AlertGroup {
@@ -161,6 +162,7 @@ mod tests {
             severity: Severity::High,
             custodian: None,
             department: None,
+            supervisor: None,
             first_at: jiff::Timestamp::UNIX_EPOCH,
             last_at: jiff::Timestamp::UNIX_EPOCH,
             alerts: vec![Alert::from(hit)],

@@ -174,6 +174,8 @@ pub struct AlertGroup {
     pub severity: Severity,
     pub custodian: Option<String>,
     pub department: Option<String>,
+    /// The responsible employee's supervisor (employee id).
+    pub supervisor: Option<String>,
     pub first_at: Timestamp,
     pub last_at: Timestamp,
     pub alerts: Vec<Alert>,
@@ -196,6 +198,7 @@ impl AlertGroup {
             severity: alert.hit.severity,
             custodian: alert.hit.custodian.clone(),
             department: alert.hit.department.clone(),
+            supervisor: alert.hit.supervisor.clone(),
             first_at: alert.hit.sent_at,
             last_at: alert.hit.sent_at,
             alerts: vec![alert],
@@ -217,6 +220,7 @@ impl AlertGroup {
             sent_at: s.sent_at,
             custodian: s.custodian.clone(),
             department: None,
+            supervisor: None,
             findings: Vec::new(),
         }))
     }
@@ -432,6 +436,9 @@ pub struct QueueFilter {
     pub min_severity: Option<Severity>,
     /// Only items of this department (case-insensitive).
     pub department: Option<String>,
+    /// Only items whose responsible employee reports to this supervisor (employee id,
+    /// case-insensitive): a supervisor's own queue.
+    pub supervisor: Option<String>,
     /// Only items in these states; empty: every state but closed.
     pub statuses: Vec<Status>,
     /// Only items assigned to this reviewer.
@@ -451,6 +458,13 @@ pub fn queue<'g>(groups: &'g [AlertGroup], filter: &QueueFilter) -> Vec<&'g Aler
                 g.department
                     .as_deref()
                     .is_some_and(|x| x.eq_ignore_ascii_case(d))
+            })
+        })
+        .filter(|g| {
+            filter.supervisor.as_deref().is_none_or(|s| {
+                g.supervisor
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(s))
             })
         })
         .filter(|g| {

@@ -820,6 +820,7 @@ impl Policy {
                 sent_at: message.sent_at,
                 custodian: conv.custodian.clone(),
                 department: responsible.and_then(|e| e.department.clone()),
+                supervisor: responsible.and_then(|e| e.supervisor.clone()),
                 findings: which
                     .iter()
                     .filter_map(|&w| findings.get(w).cloned())

@@ -367,6 +367,10 @@ pub struct RuleHit {
     pub custodian: Option<String>,
     /// The responsible employee's department (the sender when internal, else the custodian).
     pub department: Option<String>,
+    /// The responsible employee's supervisor (employee id, from the directory): whose
+    /// queue the hit belongs to under FINRA 3110's supervision of each representative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor: Option<String>,
     /// The findings the rule hit with (masked previews only).
     pub findings: Vec<Finding>,
 }

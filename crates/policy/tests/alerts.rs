@@ -26,6 +26,8 @@ fn hit(
         sent_at: at.parse().unwrap(),
         custodian: Some("e100".into()),
         department: dept.map(str::to_owned),
+        // Each department's head supervises it.
+        supervisor: dept.map(|d| format!("head-of-{}", d.to_ascii_lowercase())),
         findings: Vec::new(),
     }
 }
@@ -432,6 +434,30 @@ fn queues_filter_and_order() {
             .collect::<Vec<_>>(),
         ["high-b", "high-a"]
     );
+    // A supervisor's own queue: the items of the employees who report to them.
+    let supervised = queue(
+        groups,
+        &QueueFilter {
+            min_severity: Some(Severity::High),
+            supervisor: Some("HEAD-OF-SALES".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        supervised
+            .iter()
+            .map(|g| g.rule.as_str())
+            .collect::<Vec<_>>(),
+        ["high-b", "high-a"]
+    );
+    let nobody = queue(
+        groups,
+        &QueueFilter {
+            supervisor: Some("head-of-nothing".into()),
+            ..Default::default()
+        },
+    );
+    assert!(nobody.is_empty());
 
     let escalated = queue(
         groups,

@@ -349,7 +349,10 @@ actions = ["alert"]
     let noon = message(&conv, 3, "Mei", 4, 12, 0, "x");
     assert_eq!(hits(&p, &conv, &late, &f(&late)).len(), 1);
     assert_eq!(hits(&p, &conv, &early, &f(&early)).len(), 1);
-    assert!(hits(&p, &conv, &end, &f(&end)).is_empty(), "the end is exclusive");
+    assert!(
+        hits(&p, &conv, &end, &f(&end)).is_empty(),
+        "the end is exclusive"
+    );
     assert!(hits(&p, &conv, &noon, &f(&noon)).is_empty());
 }
 
@@ -387,7 +390,10 @@ actions = ["alert"]
     assert!(hits(&p, &conv, &before, &f(&before)).is_empty());
     assert_eq!(hits(&p, &conv, &first, &f(&first)).len(), 1);
     assert_eq!(hits(&p, &conv, &last, &f(&last)).len(), 1);
-    assert!(hits(&p, &conv, &after, &f(&after)).is_empty(), "until is exclusive");
+    assert!(
+        hits(&p, &conv, &after, &f(&after)).is_empty(),
+        "until is exclusive"
+    );
 }
 
 #[test]

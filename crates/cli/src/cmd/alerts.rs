@@ -25,12 +25,14 @@ pub fn run(ctx: &Context, command: AlertsCommand) -> Result<Exit> {
             status,
             severity,
             department,
+            supervisor,
             rule,
             assignee,
         } => {
             let filter = QueueFilter {
                 min_severity: severity.map(severity_of),
                 department,
+                supervisor,
                 statuses: statuses_of(&status),
                 assignee,
                 include_samples: true,
@@ -111,6 +113,7 @@ pub struct QueueLine {
     pub title: Option<String>,
     pub custodian: Option<String>,
     pub department: Option<String>,
+    pub supervisor: Option<String>,
     pub assignee: Option<String>,
     pub first_at: String,
     pub last_at: String,
@@ -149,6 +152,7 @@ pub fn queue_lines(
             title: titles.get(i.conversation.as_str()).cloned().flatten(),
             custodian: i.custodian.clone(),
             department: i.department.clone(),
+            supervisor: i.supervisor.clone(),
             assignee: i.assignee.clone(),
             first_at: i.first_at.to_string(),
             last_at: i.last_at.to_string(),
@@ -292,7 +296,7 @@ fn show(ctx: &Context, id: &str) -> Result<Exit> {
         item.status.as_str()
     );
     println!(
-        "conversation {}{}{}",
+        "conversation {}{}{}{}",
         item.conversation,
         item.custodian
             .as_deref()
@@ -301,6 +305,10 @@ fn show(ctx: &Context, id: &str) -> Result<Exit> {
         item.department
             .as_deref()
             .map(|d| format!(", department {}", safe_line(d)))
+            .unwrap_or_default(),
+        item.supervisor
+            .as_deref()
+            .map(|s| format!(", supervisor {}", safe_line(s)))
             .unwrap_or_default()
     );
     if let Some(a) = &item.assignee {
