@@ -721,13 +721,30 @@ struct Scan {
 /// accidental collision has odds of about 2⁻⁶⁴ per pair). A shared count would
 /// only change which occurrence number a message's id carries, never merge two
 /// messages.
+///
+/// The counts live in a list in the order keys were first seen, which a chat's mostly
+/// rising times keep cheap: a message timed after every earlier one has no earlier twin,
+/// and one timed like the latest messages is looked for among those few at the end. Only
+/// a step back in time (a DST fall-back hour, a phone's clock reset) or a long burst in
+/// one minute builds a hash index of the list, dropped again at the next prune. The
+/// counts are those of a map from key to (count, first time) pruned every 4096 messages
+/// of entries first seen more than the window before the latest time (a test compares
+/// the two on sequences with steps back and bursts).
 #[derive(Default)]
 struct Occurrences {
     keys: foldhash::quality::RandomState,
-    counts: HashMap<u64, (u64, DateTime), std::hash::BuildHasherDefault<KeyHasher>>,
+    /// (key, count, first time), in the order first seen.
+    seen: Vec<(u64, u64, DateTime)>,
+    /// Where the entries timed `latest` start in `seen`, while they are all at its end.
+    latest_run: Option<usize>,
+    /// Key → position in `seen`, built when the cheap paths cannot answer.
+    index: Option<HashMap<u64, usize, std::hash::BuildHasherDefault<KeyHasher>>>,
     latest: Option<DateTime>,
     since_prune: u32,
 }
+
+/// Entries timed like the latest message searched one by one before the index is built.
+const LATEST_RUN_SCAN: usize = 32;
 
 const OCCURRENCE_WINDOW_HOURS: i64 = 3;
 
@@ -773,24 +790,79 @@ impl Occurrences {
         h.finish()
     }
 
+    /// How many earlier messages had this key (0 for the first), counting this one.
     fn next(&mut self, key: u64, at: DateTime) -> u64 {
-        if self.latest.is_none_or(|l| at > l) {
+        let rising = self.latest.is_none_or(|l| at > l);
+        if rising {
             self.latest = Some(at);
         }
         self.since_prune += 1;
         if self.since_prune >= 4096 {
             self.since_prune = 0;
-            if let Some(cutoff) = self.latest.and_then(|l| {
-                l.checked_sub(jiff::Span::new().hours(OCCURRENCE_WINDOW_HOURS))
-                    .ok()
-            }) {
-                self.counts.retain(|_, (_, t)| *t >= cutoff);
-            }
+            self.prune();
         }
-        let entry = self.counts.entry(key).or_insert((0, at));
-        let n = entry.0;
-        entry.0 += 1;
-        n
+        if rising {
+            // Timed after every earlier message: nothing earlier has this key.
+            self.latest_run = Some(self.seen.len());
+            return self.push(key, at);
+        }
+        if self.latest == Some(at)
+            && let Some(start) = self.latest_run
+            && self.seen.len().saturating_sub(start) <= LATEST_RUN_SCAN
+        {
+            // Every entry timed `at` is in `seen[start..]`.
+            if let Some(e) = self
+                .seen
+                .get_mut(start..)
+                .and_then(|run| run.iter_mut().find(|e| e.0 == key))
+            {
+                e.1 += 1;
+                return e.1 - 1;
+            }
+            return self.push(key, at);
+        }
+        let seen = &self.seen;
+        let index = self
+            .index
+            .get_or_insert_with(|| seen.iter().enumerate().map(|(i, e)| (e.0, i)).collect());
+        if let Some(e) = index.get(&key).and_then(|&i| self.seen.get_mut(i)) {
+            e.1 += 1;
+            return e.1 - 1;
+        }
+        self.push(key, at)
+    }
+
+    /// Adds a key seen for the first time; its occurrence number is 0.
+    fn push(&mut self, key: u64, at: DateTime) -> u64 {
+        if self.latest != Some(at) {
+            // An entry timed before the latest ends the run of latest entries at the end.
+            self.latest_run = None;
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key, self.seen.len());
+        }
+        self.seen.push((key, 1, at));
+        0
+    }
+
+    /// Forgets entries first seen more than the window before the latest time.
+    fn prune(&mut self) {
+        let Some(cutoff) = self.latest.and_then(|l| {
+            l.checked_sub(jiff::Span::new().hours(OCCURRENCE_WINDOW_HOURS))
+                .ok()
+        }) else {
+            return;
+        };
+        // The latest run is at or after the cutoff, so it stays whole at the end.
+        let run_len = self
+            .latest_run
+            .and_then(|start| self.seen.len().checked_sub(start));
+        let before = self.seen.len();
+        self.seen.retain(|e| e.2 >= cutoff);
+        if self.seen.len() != before {
+            self.index = None;
+        }
+        self.latest_run = run_len.and_then(|n| self.seen.len().checked_sub(n));
     }
 }
 
@@ -1189,5 +1261,82 @@ impl ExportSource for WhatsAppExport {
         io::copy(&mut entry, &mut tmp).map_err(|e| unwrap_io_error(&file, e))?;
         tmp.rewind().map_err(|e| ConnectorError::io(&file, e))?;
         Ok(Some(Box::new(tmp)))
+    }
+}
+
+#[cfg(test)]
+mod occurrence_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The counts as a map from key to (count, first time), pruned every 4096 messages.
+    #[derive(Default)]
+    struct Reference {
+        counts: HashMap<u64, (u64, DateTime)>,
+        latest: Option<DateTime>,
+        since_prune: u32,
+    }
+
+    impl Reference {
+        fn next(&mut self, key: u64, at: DateTime) -> u64 {
+            if self.latest.is_none_or(|l| at > l) {
+                self.latest = Some(at);
+            }
+            self.since_prune += 1;
+            if self.since_prune >= 4096 {
+                self.since_prune = 0;
+                if let Some(cutoff) = self.latest.and_then(|l| {
+                    l.checked_sub(jiff::Span::new().hours(OCCURRENCE_WINDOW_HOURS))
+                        .ok()
+                }) {
+                    self.counts.retain(|_, (_, t)| *t >= cutoff);
+                }
+            }
+            let entry = self.counts.entry(key).or_insert((0, at));
+            entry.0 += 1;
+            entry.0 - 1
+        }
+    }
+
+    #[test]
+    fn counts_match_a_pruned_map_with_steps_back_and_bursts() {
+        let base: DateTime = "2024-10-27T00:00".parse().unwrap();
+        let mut checked = 0u64;
+        for seed in 1..=8u64 {
+            let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let mut roll = move || {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                rng
+            };
+            let (mut ours, mut reference) = (Occurrences::default(), Reference::default());
+            let mut minute: i64 = 0;
+            let mut burst = 0u32;
+            for _ in 0..20_000 {
+                let r = roll();
+                if burst > 0 {
+                    burst -= 1;
+                } else {
+                    match r % 1000 {
+                        // A DST fall-back hour, or a clock set back by up to 6 hours.
+                        0..=4 => minute -= 60 + (r >> 20) as i64 % 300,
+                        5..=30 => minute -= (r >> 20) as i64 % 5,
+                        // A burst of up to 120 messages in one minute.
+                        31..=36 => burst = 20 + (r >> 20) as u32 % 100,
+                        37..=40 => minute += 600,
+                        41..=500 => {}
+                        _ => minute += 1 + (r >> 20) as i64 % 3,
+                    }
+                }
+                let at = base.checked_add(jiff::Span::new().minutes(minute)).unwrap();
+                // Keys are tied to their time, as real keys are (they hash it).
+                let id = (r >> 40) % if burst > 0 { 80 } else { 4 };
+                let key = ((minute + 1_000_000) as u64) << 16 | id;
+                assert_eq!(ours.next(key, at), reference.next(key, at), "seed {seed}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 8 * 20_000);
     }
 }
