@@ -249,43 +249,31 @@ fn thresholds_in_a_rules_file_change_what_scan_reports() {
     assert_eq!(entities(&strict), ["CREDIT_CARD"]);
 
     // Errors name the file, the line and the entity or value; nothing is scanned.
-    let bad = env.write("bad.toml", "[thresholds]\nIP_ADRESS = 0.9\n");
-    env.cmd()
-        .args([
-            "scan",
-            "--input",
-            "text",
-            "--rules",
-            bad.to_str().unwrap(),
-            "-",
-        ])
-        .write_stdin(text)
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(
-            predicate::str::contains("bad.toml: line 2")
-                .and(predicate::str::contains("unknown entity \"IP_ADRESS\"")),
-        );
-    let bad = env.write("range.toml", "[thresholds]\nIP_ADDRESS = 1.5\n");
-    env.cmd()
-        .args([
-            "scan",
-            "--input",
-            "text",
-            "--rules",
-            bad.to_str().unwrap(),
-            "-",
-        ])
-        .write_stdin(text)
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(
-            predicate::str::contains("line 2")
-                .and(predicate::str::contains("IP_ADDRESS = 1.5"))
-                .and(predicate::str::contains("between 0 and 1")),
-        );
+    let refused = |name: &str, toml: &str| {
+        let bad = env.write(name, toml);
+        env.cmd()
+            .args([
+                "scan",
+                "--input",
+                "text",
+                "--rules",
+                bad.to_str().unwrap(),
+                "-",
+            ])
+            .write_stdin(text)
+            .assert()
+            .code(1)
+            .stdout("")
+    };
+    refused("bad.toml", "[thresholds]\nIP_ADRESS = 0.9\n").stderr(
+        predicate::str::contains("bad.toml: line 2")
+            .and(predicate::str::contains("unknown entity \"IP_ADRESS\"")),
+    );
+    refused("range.toml", "[thresholds]\nIP_ADDRESS = 1.5\n").stderr(
+        predicate::str::contains("line 2")
+            .and(predicate::str::contains("IP_ADDRESS = 1.5"))
+            .and(predicate::str::contains("between 0 and 1")),
+    );
 }
 
 #[test]
