@@ -2,6 +2,7 @@
 //! else the most common country among the participants' phone numbers, else the
 //! organisation directory's phone ranges, else none (see `chatwarden_inspect::region`).
 
+use crate::cmd::short;
 use crate::pipeline::ConversationOutcome;
 use chatwarden_inspect::region::RegionTally;
 use chatwarden_inspect::{PhoneRegion, RegionBasis, choose_region};
@@ -93,10 +94,6 @@ pub fn notes(conversations: &[ConversationOutcome]) -> Vec<String> {
         ));
     }
     notes
-}
-
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
 }
 
 #[cfg(test)]

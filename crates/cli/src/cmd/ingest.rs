@@ -111,17 +111,17 @@ pub fn print_summary(summary: &IngestSummary) {
             .iter()
             .map(|c| c.phone_region.as_ref().map(crate::phone_region::label))
             .collect();
-        let width = regions.iter().flatten().map(String::len).max();
+        let width = regions
+            .iter()
+            .flatten()
+            .map(String::len)
+            .max()
+            .map(|w| w.max("phone region".len()));
         println!();
         match width {
             Some(w) => println!(
                 "  {:<12} {:>7} {:>9} {:>8}  {:<w$}  title",
-                "conversation",
-                "new",
-                "duplicate",
-                "findings",
-                "phone region",
-                w = w.max("phone region".len())
+                "conversation", "new", "duplicate", "findings", "phone region",
             ),
             None => println!(
                 "  {:<12} {:>7} {:>9} {:>8}  title",
@@ -130,11 +130,7 @@ pub fn print_summary(summary: &IngestSummary) {
         }
         for (c, region) in summary.conversations.iter().zip(&regions) {
             let region = match width {
-                Some(w) => format!(
-                    "{:<w$}  ",
-                    region.as_deref().unwrap_or("-"),
-                    w = w.max("phone region".len())
-                ),
+                Some(w) => format!("{:<w$}  ", region.as_deref().unwrap_or("-")),
                 None => String::new(),
             };
             println!(

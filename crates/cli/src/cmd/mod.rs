@@ -11,6 +11,9 @@ mod read;
 mod report;
 mod rules;
 
+/// The short form of an id the tables print (also used by the ingest summary's notes).
+pub(crate) use ingest::short;
+
 use crate::cli::{Cli, Command, DateOrderArg, ExportOptions};
 use crate::context::Context;
 use crate::exit::Exit;
