@@ -760,8 +760,6 @@ fn entity_thresholds(
     Ok(out)
 }
 
-/// True when the text has a run of 8 or more ASCII capitals and digits whose
-/// first 6 are letters (the shape of a SWIFT/BIC code).
 /// Shortest run of ASCII letters and digits that passes the pre-filter on its own.
 const LONG_TOKEN: usize = 25;
 
@@ -783,6 +781,8 @@ fn has_long_token(text: &str) -> bool {
     false
 }
 
+/// True when the text has a run of 8 or more ASCII capitals and digits whose
+/// first 6 are letters (the shape of a SWIFT/BIC code).
 fn has_bic_shape(text: &str) -> bool {
     let mut letters = 0usize;
     let mut len = 0usize;

@@ -187,14 +187,15 @@ impl RegionTally {
     }
 }
 
-/// The phone numbers a conversation's participants are known by: their number when the
-/// export gives one, else a display name written as an international number.
-pub fn participant_numbers(conversation: &Conversation) -> impl Iterator<Item = &str> {
+/// The region (and calling code) of each participant known by a number: their number
+/// when the export gives one, else a display name written as an international number.
+/// Each number is parsed once.
+fn participant_regions(conversation: &Conversation) -> impl Iterator<Item = (String, u16)> + '_ {
     conversation.participants.iter().filter_map(|p| {
         p.phone
             .as_deref()
-            .filter(|n| number_region(n).is_some())
-            .or_else(|| Some(p.display_name.as_str()).filter(|n| number_region(n).is_some()))
+            .and_then(number_region)
+            .or_else(|| number_region(&p.display_name))
     })
 }
 
@@ -261,7 +262,7 @@ pub fn choose_region(
             tied: Vec::new(),
         };
     }
-    let tally = RegionTally::from_numbers(participant_numbers(conversation));
+    let tally = RegionTally::from_regions(participant_regions(conversation));
     let numbers = tally.total();
     if let Some((region, votes)) = tally.winner() {
         return PhoneRegion {
