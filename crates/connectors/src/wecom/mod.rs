@@ -486,11 +486,13 @@ fn span(v: &Value, start: &str, end: &str) -> Option<String> {
     }
 }
 
+/// The elements of an array field (none when the field is absent or not an array).
+fn array<'a>(v: &'a Value, k: &str) -> impl Iterator<Item = &'a Value> {
+    v.get(k).and_then(Value::as_array).into_iter().flatten()
+}
+
 fn strings(v: &Value, k: &str) -> Vec<String> {
-    v.get(k)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    array(v, k)
         .filter_map(Value::as_str)
         .filter(|x| !x.is_empty())
         .map(str::to_owned)
@@ -809,12 +811,7 @@ fn convert_body(msgtype: &str, body: Option<&Value>, rec: &Record) -> (Converted
                 Some(format!("form: {}", s(b, "title").unwrap_or(""))),
                 (!meta.is_empty()).then(|| meta.join(" ")),
             ];
-            for d in b
-                .get("details")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for d in array(b, "details") {
                 if let Some(q) = s(d, "ques") {
                     lines.push(Some(match s(d, "type") {
                         Some(t) => format!("- {q} ({t})"),
@@ -850,12 +847,7 @@ fn convert_body(msgtype: &str, body: Option<&Value>, rec: &Record) -> (Converted
             // The recording (`sdkfileid`), then the documents and screens shown.
             c.attachments
                 .push(media(MediaKind::Audio, "meeting_voice_call", body, None));
-            for d in b
-                .get("demofiledata")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for d in array(b, "demofiledata") {
                 if let Some(name) = s(d, "filename") {
                     let by = s(d, "demooperator").unwrap_or("someone");
                     lines.push(Some(format!("{by} showed {name}")));
@@ -867,12 +859,7 @@ fn convert_body(msgtype: &str, body: Option<&Value>, rec: &Record) -> (Converted
                     ));
                 }
             }
-            for d in b
-                .get("sharescreendata")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for d in array(b, "sharescreendata") {
                 if let Some(who) = s(d, "share") {
                     lines.push(Some(format!("{who} shared the screen")));
                 }
