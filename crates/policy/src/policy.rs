@@ -268,6 +268,10 @@ fn is_id(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
+/// What a rule's `from` / `until` may be, for its error.
+const INSTANT_FORMS: &str = "expected a date (2026-03-01) or a date and time with an offset \
+                             (2026-03-01T09:30:00-05:00)";
+
 /// A rule's `from` / `until`: an RFC 3339 instant with its offset, or a date, which
 /// starts at midnight in the business hours' zone (UTC without one).
 fn parse_instant(text: &str, zone: &TimeZone) -> Option<jiff::Timestamp> {
@@ -494,6 +498,11 @@ impl Policy {
         };
         let mut rules: Vec<Rule> = Vec::new();
         let mut ids: HashSet<String> = HashSet::new();
+        // Rule periods' dates start at midnight in the business hours' zone (UTC without one).
+        let period_zone = business_hours
+            .as_ref()
+            .and_then(|h| h.time_zone.clone())
+            .unwrap_or(TimeZone::UTC);
         for r in raw.rule {
             let at = r.span().start;
             let r = r.into_inner();
@@ -579,23 +588,16 @@ impl Policy {
                 None => TimeFilter::Any,
             };
             // A period: a quiet period before results, a deal's blackout window.
-            let zone = business_hours
-                .as_ref()
-                .and_then(|h: &BusinessHours| h.time_zone.clone())
-                .unwrap_or(TimeZone::UTC);
-            let instant = |v: &Option<Spanned<String>>, what: &str| {
-                match v {
-                Some(t) => parse_instant(t.get_ref(), &zone).map(Some).ok_or_else(|| {
-                    cx.err(
-                        t.span().start,
-                        format!(
-                            "{what} {:?}: expected a date (2026-03-01) or a date and time with an offset (2026-03-01T09:30:00-05:00)",
-                            t.get_ref()
-                        ),
-                    )
-                }),
+            let instant = |v: &Option<Spanned<String>>, what: &str| match v {
                 None => Ok(None),
-            }
+                Some(t) => parse_instant(t.get_ref(), &period_zone)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        cx.err(
+                            t.span().start,
+                            format!("{what} {:?}: {INSTANT_FORMS}", t.get_ref()),
+                        )
+                    }),
             };
             let (from, until) = (instant(&r.from, "from")?, instant(&r.until, "until")?);
             if let (Some(f), Some(u), Some(at)) = (from, until, r.until.as_ref())
