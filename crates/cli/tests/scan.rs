@@ -332,38 +332,26 @@ fn rules_hash_makes_an_exact_match_list_without_the_plaintext() {
             .all(|l| l["detector"] == "exact:customer_id")
     );
 
+    let refused = |env: &Env| {
+        env.cmd()
+            .args([
+                "scan",
+                "--input",
+                "text",
+                "--rules",
+                rules.to_str().unwrap(),
+                "-",
+            ])
+            .write_stdin(text)
+            .assert()
+            .code(1)
+    };
     // Another archive's key does not match the list: refused, not silently empty.
     let other = Env::new();
     other.cmd().arg("init").assert().success();
-    other
-        .cmd()
-        .args([
-            "scan",
-            "--input",
-            "text",
-            "--rules",
-            rules.to_str().unwrap(),
-            "-",
-        ])
-        .write_stdin(text)
-        .assert()
-        .code(1)
-        .stdout("");
+    refused(&other).stdout("");
     // Without an archive there is no key at all.
-    Env::new()
-        .cmd()
-        .args([
-            "scan",
-            "--input",
-            "text",
-            "--rules",
-            rules.to_str().unwrap(),
-            "-",
-        ])
-        .write_stdin(text)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("archive's key"));
+    refused(&Env::new()).stderr(predicate::str::contains("archive's key"));
 }
 
 #[test]

@@ -34,6 +34,11 @@ fn internal_chat() -> Conversation {
     )
 }
 
+/// A confidentiality marker found in a message (the finding the time and period rules test).
+fn marker(m: &Message) -> Vec<Finding> {
+    vec![finding(&m.id, "CONFIDENTIAL_MARKER", "marker", 0.9, None)]
+}
+
 fn hits(p: &Policy, conv: &Conversation, msg: &Message, findings: &[Finding]) -> Vec<RuleHit> {
     evaluate(p, &directory(), conv, msg, findings)
 }
@@ -307,7 +312,7 @@ actions = ["alert"]
 "#,
     );
     let conv = external_chat();
-    let f = |m: &Message| vec![finding(&m.id, "CONFIDENTIAL_MARKER", "marker", 0.9, None)];
+    let f = marker;
     // 2024-03-04 is a Monday; London is on GMT (UTC+0) until 31 March.
     let monday_noon = message(&conv, 0, "Mei", 4, 12, 0, "x");
     let monday_night = message(&conv, 1, "Mei", 4, 22, 30, "x");
@@ -341,7 +346,7 @@ actions = ["alert"]
 "#,
     );
     let conv = external_chat();
-    let f = |m: &Message| vec![finding(&m.id, "CONFIDENTIAL_MARKER", "marker", 0.9, None)];
+    let f = marker;
     // No zone: the wall-clock time as written. 2024-03-04 is a Monday.
     let late = message(&conv, 0, "Mei", 4, 23, 15, "x");
     let early = message(&conv, 1, "Mei", 5, 5, 59, "x");
@@ -376,7 +381,7 @@ actions = ["alert"]
 "#,
     );
     let conv = external_chat();
-    let f = |m: &Message| vec![finding(&m.id, "CONFIDENTIAL_MARKER", "marker", 0.9, None)];
+    let f = marker;
     let at = |ts: &str| {
         let mut m = message(&conv, 0, "Mei", 5, 12, 0, "x");
         m.sent_at = ts.parse().unwrap();
