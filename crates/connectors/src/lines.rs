@@ -100,6 +100,30 @@ impl<R: Read> LineReader<R> {
         r
     }
 
+    /// Reads into buffers a previous reader gave back ([`LineReader::take_buffers`]):
+    /// a thread reading many parts of a file allocates its buffers once.
+    pub(crate) fn with_buffers(mut self, buffers: (String, Vec<u8>)) -> Self {
+        let (mut text, mut scratch) = buffers;
+        text.clear();
+        scratch.clear();
+        if self.pos == 0 && self.text.is_empty() {
+            self.text = text;
+            self.scratch = scratch;
+        }
+        self
+    }
+
+    /// Gives back the buffers (emptied) for a next reader.
+    pub(crate) fn take_buffers(&mut self) -> (String, Vec<u8>) {
+        let mut text = std::mem::take(&mut self.text);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        text.clear();
+        scratch.clear();
+        self.pos = 0;
+        self.failed = true;
+        (text, scratch)
+    }
+
     /// Offset in the whole file of the first byte of the line last returned.
     pub(crate) fn line_start(&self) -> u64 {
         self.line_start
@@ -140,14 +164,24 @@ impl<R: Read> LineReader<R> {
         v.extend_from_slice(self.carry.get(..self.carry_len).unwrap_or_default());
         self.carry_len = 0;
         let before = v.len();
-        if let Err(e) = (&mut self.inner)
-            .take(self.chunk as u64)
-            .read_to_end(&mut v)
-        {
-            self.failed = true;
-            self.scratch = v;
-            return Err(ConnectorError::io(&self.file, e));
+        // Read into room made once (a reused buffer keeps it): `read_to_end`
+        // would grow a fresh buffer step by step for every part of a file.
+        v.resize(before + self.chunk, 0);
+        let mut filled = before;
+        while filled < v.len() {
+            match v.get_mut(filled..).map(|room| self.inner.read(room)) {
+                Some(Ok(0)) | None => break,
+                Some(Ok(n)) => filled += n,
+                Some(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Some(Err(e)) => {
+                    self.failed = true;
+                    v.truncate(before);
+                    self.scratch = v;
+                    return Err(ConnectorError::io(&self.file, e));
+                }
+            }
         }
+        v.truncate(filled);
         if v.len() == before {
             self.eof = true;
         }
@@ -357,5 +391,58 @@ mod tests {
                 }
             ));
         }
+    }
+
+    /// A reader that gives one byte per call and is interrupted every other call.
+    struct Trickle {
+        data: Vec<u8>,
+        at: usize,
+        calls: usize,
+    }
+
+    impl std::io::Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 2 == 0 {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            match (self.data.get(self.at), buf.first_mut()) {
+                (Some(&b), Some(slot)) => {
+                    *slot = b;
+                    self.at += 1;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    /// Short and interrupted reads fill a chunk all the same, and a reader given
+    /// the buffers of an earlier one (with text left in them) reads only its own.
+    #[test]
+    fn short_reads_and_reused_buffers() {
+        let text = "first é\nsecond 😂\r\nthird";
+        let mut r = LineReader::with_chunk(
+            Trickle {
+                data: text.as_bytes().to_vec(),
+                at: 0,
+                calls: 0,
+            },
+            "f",
+            100,
+            5,
+        );
+        assert_eq!(r.next_line().unwrap(), Some("first é"));
+        let mut buffers = r.take_buffers();
+        assert_eq!(r.next_line().unwrap(), None);
+        buffers.0.push_str("stale text\n");
+        buffers.1.extend_from_slice(b"stale bytes\n");
+        let mut again = LineReader::with_chunk(Cursor::new(text.as_bytes().to_vec()), "f", 100, 4)
+            .with_buffers(buffers);
+        let mut got = Vec::new();
+        while let Some(l) = again.next_line().unwrap() {
+            got.push(l.to_owned());
+        }
+        assert_eq!(got, ["first é", "second 😂", "third"]);
     }
 }

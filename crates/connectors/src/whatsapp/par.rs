@@ -175,7 +175,10 @@ struct Part {
     warnings: WarningSink,
 }
 
-fn read_part(shared: &Shared, job: &Job) -> Part {
+/// The line buffers a reader thread passes from one part to the next.
+type Buffers = (String, Vec<u8>);
+
+fn read_part(shared: &Shared, job: &Job, buffers: &mut Buffers) -> Part {
     let ctx = &*shared.ctx;
     let mut warnings = WarningSink::new(ctx.limits.max_warnings);
     // About one message per 64 bytes of chat text: room up front instead of
@@ -197,7 +200,8 @@ fn read_part(shared: &Shared, job: &Job) -> Part {
                     ctx.limits.max_line_bytes,
                     job.lines_before,
                     job.start,
-                ),
+                )
+                .with_buffers(std::mem::take(buffers)),
                 ctx,
                 media: &shared.media,
                 warnings: &mut warnings,
@@ -220,6 +224,7 @@ fn read_part(shared: &Shared, job: &Job) -> Part {
                     }
                 }
             }
+            *buffers = messages.lines.take_buffers();
             error
         }
     };
@@ -231,6 +236,7 @@ fn read_part(shared: &Shared, job: &Job) -> Part {
 }
 
 fn worker(shared: Arc<Shared>, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    let mut buffers = Buffers::default();
     loop {
         let job = match jobs.lock() {
             Ok(rx) => match rx.recv() {
@@ -239,7 +245,7 @@ fn worker(shared: Arc<Shared>, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
             },
             Err(_) => return,
         };
-        let part = read_part(&shared, &job);
+        let part = read_part(&shared, &job, &mut buffers);
         // The reader may have been dropped: nothing more to do for this part.
         let _ = job.reply.send(part);
     }
