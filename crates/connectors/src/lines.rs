@@ -403,7 +403,7 @@ mod tests {
     impl std::io::Read for Trickle {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             self.calls += 1;
-            if self.calls % 2 == 0 {
+            if self.calls.is_multiple_of(2) {
                 return Err(std::io::ErrorKind::Interrupted.into());
             }
             match (self.data.get(self.at), buf.first_mut()) {
