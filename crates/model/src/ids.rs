@@ -40,6 +40,13 @@ impl IdHasher {
         self
     }
 
+    /// Adds bytes with no length prefix: a caller hashing one field in pieces
+    /// (its length first, then its bytes) for a state it keeps half-way.
+    pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
+        self.hasher.update(bytes);
+        self
+    }
+
     /// Adds one string field.
     pub fn str(&mut self, value: &str) -> &mut Self {
         self.field(value.as_bytes())

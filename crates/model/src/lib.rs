@@ -12,5 +12,5 @@ pub use conversation::{Channel, Conversation, Participant};
 pub use finding::{Finding, mask_preview};
 pub use ids::{ConversationId, IdHasher, MessageId, ParticipantId};
 pub use message::{
-    Attachment, DerivedIdPrefix, MediaKind, Message, MessageKind, SourceRef, TimeSource,
+    Attachment, DerivedIdPrefix, MediaKind, Message, MessageIds, MessageKind, SourceRef, TimeSource,
 };

@@ -903,6 +903,8 @@ struct Messages<'a, R> {
     names: body::SenderCache,
     /// Keep what a parallel reader needs to renumber a message's occurrence.
     keep_prefix: bool,
+    /// Message ids of the conversation, with the hash state of the current day.
+    ids: chatwarden_model::MessageIds,
 }
 
 /// What a parallel part's reader keeps beside a message so that the merging
@@ -1066,12 +1068,9 @@ impl<R: Read> Messages<'_, R> {
             .occurrences
             .key(p.local, sender_str.unwrap_or(""), &raw);
         let occurrence = self.occurrences.next(key, p.local);
-        let prefix = Message::derived_id_prefix(
-            &self.ctx.conversation,
-            &p.local,
-            sender_str,
-            &raw.map(str::as_bytes),
-        );
+        let prefix = self
+            .ids
+            .prefix(&p.local, sender_str, &raw.map(str::as_bytes));
         let (id, extra) = if self.keep_prefix {
             let extra = IdExtra {
                 key,
@@ -1225,6 +1224,7 @@ impl ExportSource for WhatsAppExport {
             sender_ids: foldhash::HashMap::default(),
             names: body::SenderCache::default(),
             keep_prefix: false,
+            ids: chatwarden_model::MessageIds::new(&self.ctx.conversation),
         }))
     }
 

@@ -213,6 +213,7 @@ fn read_part(shared: &Shared, job: &Job, buffers: &mut Buffers) -> Part {
                 sender_ids: foldhash::HashMap::default(),
                 names: super::body::SenderCache::default(),
                 keep_prefix: true,
+                ids: chatwarden_model::MessageIds::new(&ctx.conversation),
             };
             let mut error = None;
             while let Some(item) = messages.step() {
