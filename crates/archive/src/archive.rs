@@ -679,7 +679,7 @@ impl Archive {
             {
                 // A sender the conversation's participant list did not name.
                 let p = Participant {
-                    id: ParticipantId(sender.to_string()),
+                    id: ParticipantId::from(sender.to_string()),
                     display_name: name.to_string(),
                     phone: None,
                     is_self: false,
@@ -878,7 +878,7 @@ impl Archive {
             let meta = self.conversation_meta(&row)?;
             let stats = self.store.conversation_stats(&row.id)?;
             out.push(ConversationSummary {
-                id: ConversationId(row.id.clone()),
+                id: ConversationId::from(row.id.clone()),
                 channel: Channel::parse(&row.channel).unwrap_or(Channel::Whatsapp),
                 title: meta.as_ref().map(|m| m.title.clone()),
                 custodian: meta.and_then(|m| m.custodian),
@@ -980,7 +980,7 @@ impl Archive {
             None => (String::new(), String::new(), None),
         };
         Ok(Conversation {
-            id: ConversationId(row.id.clone()),
+            id: ConversationId::from(row.id.clone()),
             channel,
             title,
             source_key,
@@ -1039,7 +1039,7 @@ impl Archive {
                     None => None,
                 };
             out.push(StoredMessage {
-                id: MessageId(row.id.clone()),
+                id: MessageId::from(row.id.clone()),
                 conversation: conv.clone(),
                 seq: u64::try_from(row.seq).unwrap_or(0),
                 sent_at: ts_of_ms(row.sent_at),
@@ -1173,7 +1173,7 @@ pub(crate) fn record_aad(record_kind: &str, record_id: &str, scope: &str) -> Vec
 fn sender_key(channel: Channel, m: &Message) -> Cow<'_, str> {
     match (&m.sender_id, &m.sender) {
         (Some(id), _) => Cow::Borrowed(id.as_str()),
-        (None, Some(name)) => Cow::Owned(Participant::id_for(channel, name).0),
+        (None, Some(name)) => Cow::Owned(Participant::id_for(channel, name).0.as_str().to_owned()),
         (None, None) => Cow::Borrowed("-"),
     }
 }

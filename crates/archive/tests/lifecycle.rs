@@ -190,7 +190,7 @@ fn legal_hold_blocks_expiry_until_released() {
     assert!(hold2.id.starts_with("hold-"));
     assert!(matches!(
         a.hold_add(
-            HoldTarget::Conversation(chatwarden_model::ConversationId("nope".into())),
+            HoldTarget::Conversation(chatwarden_model::ConversationId::from("nope")),
             "x"
         ),
         Err(ArchiveError::NotFound { .. })

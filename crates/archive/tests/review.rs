@@ -82,7 +82,7 @@ fn alerts_are_stored_once_and_listed_as_one_open_item() {
 
     // An alert on a message the archive does not hold is refused.
     let mut stray = hit("payment-data", &messages[0], Vec::new());
-    stray.message = chatwarden_model::MessageId("not-stored".into());
+    stray.message = chatwarden_model::MessageId::from("not-stored");
     let err = a
         .put_alerts(&[("g".into(), Alert::from(stray))], "test")
         .unwrap_err();
@@ -183,7 +183,7 @@ fn review_actions_are_replayed_into_the_state_and_illegal_ones_refused() {
     assert_eq!(groups[0].status, Status::Closed);
     let mut grouper = Grouper::with_groups(jiff::SignedDuration::from_mins(60), groups);
     let mut h = item.alerts[0].clone();
-    h.message = chatwarden_model::MessageId("other".into());
+    h.message = chatwarden_model::MessageId::from("other");
     let i = grouper.add(RuleHit {
         rule: h.rule,
         severity: h.severity,

@@ -55,7 +55,7 @@ fn findings_hold_no_raw_value() {
         .next()
         .unwrap();
     let key = [7u8; 32];
-    let f = to_finding(&d, &MessageId("m1".into()), &key, None);
+    let f = to_finding(&d, &MessageId::from("m1"), &key, None);
     assert_eq!(f.preview, "••••-••••-••••-1111");
     let json = serde_json::to_string(&f).unwrap();
     assert!(!json.contains("4111-1111-1111-1111") && !json.contains("4111111111111111"));
@@ -66,11 +66,11 @@ fn findings_hold_no_raw_value() {
         .next()
         .unwrap();
     assert_eq!(
-        to_finding(&d2, &MessageId("m2".into()), &key, None).value_hash,
+        to_finding(&d2, &MessageId::from("m2"), &key, None).value_hash,
         f.value_hash
     );
     assert_ne!(
-        to_finding(&d, &MessageId("m1".into()), &[8u8; 32], None).value_hash,
+        to_finding(&d, &MessageId::from("m1"), &[8u8; 32], None).value_hash,
         f.value_hash
     );
 }

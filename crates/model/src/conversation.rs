@@ -84,7 +84,7 @@ impl Participant {
     pub fn id_for(channel: Channel, display_name: &str) -> ParticipantId {
         let mut h = IdHasher::new("participant");
         h.str(channel.as_str()).str(display_name);
-        ParticipantId(h.finish_hex())
+        ParticipantId(h.finish_id())
     }
 }
 
@@ -108,6 +108,6 @@ impl Conversation {
     pub fn id_for(channel: Channel, source_key: &str) -> ConversationId {
         let mut h = IdHasher::new("conversation");
         h.str(channel.as_str()).str(source_key);
-        ConversationId(h.finish_hex())
+        ConversationId(h.finish_id())
     }
 }

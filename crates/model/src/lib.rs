@@ -10,7 +10,7 @@ mod message;
 
 pub use conversation::{Channel, Conversation, Participant};
 pub use finding::{Finding, mask_preview};
-pub use ids::{ConversationId, IdHasher, MessageId, ParticipantId};
+pub use ids::{ConversationId, IdHasher, IdText, MessageId, ParticipantId};
 pub use message::{
     Attachment, DerivedIdPrefix, MediaKind, Message, MessageIds, MessageKind, SourceRef, TimeSource,
 };

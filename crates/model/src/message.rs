@@ -231,7 +231,7 @@ impl Message {
     pub fn native_id(conversation: &ConversationId, native: &str) -> MessageId {
         let mut h = IdHasher::new("message-native");
         h.str(conversation.as_str()).str(native);
-        MessageId(h.finish_hex())
+        MessageId(h.finish_id())
     }
 }
 
@@ -243,7 +243,7 @@ impl DerivedIdPrefix {
     /// The id for the `occurrence`-th identical message (0 for the first).
     pub fn finish(mut self, occurrence: u64) -> MessageId {
         self.0.u64(occurrence);
-        MessageId(self.0.finish_hex())
+        MessageId(self.0.finish_id())
     }
 }
 
@@ -361,7 +361,7 @@ mod tests {
 
     #[test]
     fn derived_ids_are_pinned() {
-        let conv = ConversationId("0123456789abcdef0123456789abcdef".into());
+        let conv = ConversationId::from("0123456789abcdef0123456789abcdef");
         let cases: [(DateTime, Option<&str>, &str, u64, &str); 5] = [
             (
                 jiff::civil::date(2024, 1, 2).at(3, 4, 5, 0),
@@ -438,7 +438,7 @@ mod tests {
             "0123456789abcdef0123456789abcdef",
             &"x".repeat(200),
         ] {
-            let conv = ConversationId(conv.into());
+            let conv = ConversationId::from(conv);
             let mut ids = MessageIds::new(&conv);
             assert_eq!(ids.conversation(), &conv);
             for (i, t) in times.iter().enumerate() {

@@ -130,7 +130,7 @@ mod tests {
 
     fn finding(start: usize, end: usize) -> Finding {
         Finding {
-            message: MessageId("m1".into()),
+            message: MessageId::from("m1"),
             entity: "CREDIT_CARD".into(),
             detector: "credit_card".into(),
             start,
@@ -147,8 +147,8 @@ mod tests {
             rule: "r".into(),
             severity: Severity::High,
             actions,
-            conversation: ConversationId("c".into()),
-            message: MessageId("m1".into()),
+            conversation: ConversationId::from("c"),
+            message: MessageId::from("m1"),
             sent_at: jiff::Timestamp::UNIX_EPOCH,
             custodian: None,
             department: None,
@@ -157,7 +157,7 @@ mod tests {
         };
         AlertGroup {
             id: id.into(),
-            conversation: ConversationId("c".into()),
+            conversation: ConversationId::from("c"),
             rule: "r".into(),
             severity: Severity::High,
             custodian: None,
@@ -187,14 +187,14 @@ mod tests {
 
     #[test]
     fn quarantine_withholds_below_supervisor_until_closed_except_for_the_assignee() {
-        let m = MessageId("m1".into());
+        let m = MessageId::from("m1");
         let open = [group("g1", vec![Action::Quarantine], Status::Open, None)];
         assert_eq!(
             visibility(Role::Reviewer, "ann", &m, &open),
             Visibility::Withheld { item: "g1".into() }
         );
         assert!(visibility(Role::Supervisor, "ann", &m, &open).is_clear());
-        assert!(visibility(Role::Viewer, "x", &MessageId("m2".into()), &open).is_clear());
+        assert!(visibility(Role::Viewer, "x", &MessageId::from("m2"), &open).is_clear());
         let assigned = [group(
             "g1",
             vec![Action::Quarantine],
@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn redact_masks_below_its_role_whatever_the_status() {
-        let m = MessageId("m1".into());
+        let m = MessageId::from("m1");
         let g = [
             group(
                 "g2",

@@ -866,7 +866,7 @@ impl<'d> PreparedConversation<'d> {
             id: message
                 .sender_id
                 .clone()
-                .unwrap_or_else(|| chatwarden_model::ParticipantId(String::new())),
+                .unwrap_or_else(|| chatwarden_model::ParticipantId::from(String::new())),
             display_name: name.to_owned(),
             phone: None,
             is_self: false,

@@ -22,7 +22,7 @@ fn hit(
         severity,
         actions: vec![Action::Alert],
         conversation: common::conv_id(conv),
-        message: MessageId(msg.into()),
+        message: MessageId::from(msg),
         sent_at: at.parse().unwrap(),
         custodian: Some("e100".into()),
         department: dept.map(str::to_owned),
@@ -383,7 +383,7 @@ fn queues_filter_and_order() {
     ));
     g.add_sample(&chatwarden_policy::sampling::SampledMessage {
         conversation: common::conv_id("c5"),
-        message: MessageId("m5".into()),
+        message: MessageId::from("m5"),
         custodian: Some("e100".into()),
         sent_at: t("2024-03-04T07:00:00Z"),
         rate: 0.01,

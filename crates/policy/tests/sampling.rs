@@ -13,7 +13,9 @@ fn config(rate: f64) -> SamplingConfig {
 }
 
 fn ids(n: usize) -> Vec<MessageId> {
-    (0..n).map(|i| MessageId(format!("{i:032x}"))).collect()
+    (0..n)
+        .map(|i| MessageId::from(format!("{i:032x}")))
+        .collect()
 }
 
 #[test]

@@ -480,7 +480,7 @@ pub fn review(ctx: &Context, command: ReviewCommand) -> Result<Exit> {
         .alert_keys()?
         .into_iter()
         .filter(|k| k.rule != chatwarden_archive::SAMPLE_RULE)
-        .map(|k| chatwarden_model::MessageId(k.message))
+        .map(|k| chatwarden_model::MessageId::from(k.message))
         .collect();
     #[derive(Default, Serialize)]
     struct PerCustodian {

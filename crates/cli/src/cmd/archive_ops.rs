@@ -170,7 +170,7 @@ fn hex_prefix(hash: &[u8; 32]) -> String {
 
 pub fn prove(ctx: &Context, args: ProveArgs) -> Result<Exit> {
     let mut archive = ctx.open()?;
-    let id = chatwarden_model::MessageId(args.message.clone());
+    let id = chatwarden_model::MessageId::from(args.message.clone());
     let proof = archive.prove_message(&id)?;
     match &args.output {
         Some(path) => {
@@ -407,7 +407,7 @@ fn load_rules(path: &std::path::Path) -> Result<RetentionRules> {
 /// A participant id as printed by `show --json`, or a WhatsApp display name.
 fn participant_id(text: &str) -> chatwarden_model::ParticipantId {
     if text.len() == 32 && text.chars().all(|c| c.is_ascii_hexdigit()) {
-        chatwarden_model::ParticipantId(text.to_ascii_lowercase())
+        chatwarden_model::ParticipantId::from(text.to_ascii_lowercase())
     } else {
         chatwarden_model::Participant::id_for(chatwarden_model::Channel::Whatsapp, text)
     }

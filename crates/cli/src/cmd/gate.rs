@@ -84,7 +84,7 @@ impl Gate {
         conversations.sort();
         conversations.dedup();
         for c in conversations {
-            self.load(archive, &ConversationId(c))?;
+            self.load(archive, &ConversationId::from(c))?;
         }
         Ok(())
     }

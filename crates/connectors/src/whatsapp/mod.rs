@@ -281,10 +281,10 @@ impl WhatsAppExport {
                 system_sender: None,
                 media_dir,
                 hash_media: opts.hash_media,
-                conversation: ConversationId(String::new()),
+                conversation: ConversationId::from(String::new()),
             },
             conversation: Conversation {
-                id: ConversationId(String::new()),
+                id: ConversationId::from(String::new()),
                 channel: Channel::Whatsapp,
                 title: String::new(),
                 source_key: String::new(),

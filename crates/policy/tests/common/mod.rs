@@ -99,5 +99,5 @@ pub fn finding(
 }
 
 pub fn conv_id(s: &str) -> ConversationId {
-    ConversationId(s.to_owned())
+    ConversationId::from(s.to_owned())
 }
