@@ -422,7 +422,7 @@ fn zipped_telegram_export_is_detected() {
     let msgs = read_all(&mut src);
     assert_eq!(msgs.len(), 14);
     assert_eq!(
-        msgs[0].source.file,
+        &*msgs[0].source.file,
         "export.zip!/ChatExport_2024-06-03/result.json"
     );
 }

@@ -102,7 +102,7 @@ fn mutated_fixtures_never_panic() {
                 opened += 1;
                 for item in src.messages().unwrap() {
                     match item {
-                        Ok(m) => assert_eq!(m.source.file, "m.txt"),
+                        Ok(m) => assert_eq!(&*m.source.file, "m.txt"),
                         Err(e) => {
                             assert!(e.to_string().starts_with("m.txt"), "{e}");
                             break;

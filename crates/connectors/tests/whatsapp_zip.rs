@@ -60,7 +60,7 @@ fn ios_zip_links_included_media() {
     assert_eq!(msgs[5].sender.as_deref(), Some("Elon Musk"));
     assert_eq!(msgs[5].text, "Missed voice call");
     let expected_file = format!("{}!/_chat.txt", path.display());
-    assert!(msgs.iter().all(|m| m.source.file == expected_file));
+    assert!(msgs.iter().all(|m| *m.source.file == *expected_file));
     assert_eq!(msgs[0].sender, None);
 
     let photo_att = &msgs[2].attachments[0];
@@ -133,7 +133,7 @@ the north wall\n\
     let msgs = common::messages(&mut src);
     assert_eq!(msgs.len(), 4);
     assert_eq!(
-        msgs[0].source.file,
+        &*msgs[0].source.file,
         "export.zip!/WhatsApp Chat with Jordan Miles.txt"
     );
     let a = &msgs[1].attachments[0];
@@ -171,7 +171,10 @@ fn chat_file_fallbacks_in_zip() {
     // the only .txt
     let z = build_zip(&[("export.txt", chat)]);
     let mut s = chatwarden_connectors::open_bytes("b.zip", z, &ParseOptions::default()).unwrap();
-    assert_eq!(common::messages(&mut s)[0].source.file, "b.zip!/export.txt");
+    assert_eq!(
+        &*common::messages(&mut s)[0].source.file,
+        "b.zip!/export.txt"
+    );
     // no chat text: detected (not forced), the error lists every format tried
     let z = build_zip(&[("a.txt", chat), ("b.txt", chat)]);
     let err = chatwarden_connectors::open_bytes("c.zip", z.clone(), &ParseOptions::default())

@@ -107,7 +107,9 @@ pub struct Attachment {
 /// 1-based line (or record number) where it starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRef {
-    pub file: String,
+    /// The file as the reader names it (shared by a reader's messages: one
+    /// allocation per file, not per message).
+    pub file: std::sync::Arc<str>,
     pub line: u64,
 }
 

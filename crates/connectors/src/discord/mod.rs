@@ -546,7 +546,7 @@ impl Messages<'_> {
             deleted: false,
             edited: m.timestamp_edited.as_deref().is_some_and(|t| !t.is_empty()),
             source: SourceRef {
-                file: file.to_owned(),
+                file: file.into(),
                 line,
             },
             reply_to,

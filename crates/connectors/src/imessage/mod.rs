@@ -523,7 +523,7 @@ impl Converter {
             deleted: flags.0,
             edited: flags.1,
             source: SourceRef {
-                file: self.file.clone(),
+                file: self.file.as_str().into(),
                 line,
             },
             reply_to,

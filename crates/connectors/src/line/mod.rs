@@ -636,7 +636,7 @@ impl Messages<'_> {
             deleted,
             edited: false,
             source: SourceRef {
-                file: self.file.to_owned(),
+                file: self.file.into(),
                 line: p.line,
             },
             reply_to: None,

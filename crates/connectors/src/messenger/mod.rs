@@ -916,7 +916,7 @@ impl MessengerExport {
             let system = item.kind == MessageKind::System;
             let sender = if system { None } else { item.sender.clone() };
             let source = SourceRef {
-                file: item.label.clone(),
+                file: item.label.into(),
                 line: item.record,
             };
             out.push(Message {

@@ -320,7 +320,7 @@ impl<'a> Messages<'a> {
             deleted: raw.deleted,
             edited: false,
             source: SourceRef {
-                file: self.file.to_owned(),
+                file: self.file.into(),
                 line: no,
             },
             reply_to: None,

@@ -587,7 +587,7 @@ impl<'a> Messages<'a> {
             deleted,
             edited: !item.revisions.is_empty(),
             source: SourceRef {
-                file: self.file.to_owned(),
+                file: self.file.into(),
                 line: no,
             },
             reply_to,

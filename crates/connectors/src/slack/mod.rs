@@ -816,7 +816,7 @@ impl Messages<'_> {
             deleted,
             edited: v.get("edited").is_some_and(Value::is_object),
             source: SourceRef {
-                file: file.to_owned(),
+                file: file.into(),
                 line,
             },
             reply_to,

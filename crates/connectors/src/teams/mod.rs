@@ -557,7 +557,7 @@ impl Messages<'_> {
             // `lastEditedDateTime` is an edit.
             edited: present(v, "lastEditedDateTime"),
             source: SourceRef {
-                file: self.file.to_owned(),
+                file: self.file.into(),
                 line,
             },
             reply_to,

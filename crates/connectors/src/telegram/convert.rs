@@ -382,7 +382,7 @@ pub fn convert(ctx: &ChatCtx<'_>, m: &RawMessage, seq: u64, line: u64) -> Result
         deleted: false,
         edited: was_edited(m),
         source: SourceRef {
-            file: ctx.file.to_owned(),
+            file: ctx.file.into(),
             line,
         },
         reply_to,

@@ -579,7 +579,7 @@ impl<'a> Messages<'a> {
             deleted: false,
             edited: false,
             source: SourceRef {
-                file: file.to_owned(),
+                file: file.into(),
                 line,
             },
             reply_to: None,

@@ -1008,7 +1008,7 @@ impl Messages<'_> {
             deleted,
             edited: false,
             source: SourceRef {
-                file: file.to_owned(),
+                file: file.into(),
                 line,
             },
             reply_to,

@@ -905,6 +905,9 @@ struct Messages<'a, R> {
     keep_prefix: bool,
     /// Message ids of the conversation, with the hash state of the current day.
     ids: chatwarden_model::MessageIds,
+    /// The chat text's name for `source.file`, one allocation per reader (a
+    /// part's own, so reader threads never share its count).
+    label: std::sync::Arc<str>,
 }
 
 /// What a parallel part's reader keeps beside a message so that the merging
@@ -1099,7 +1102,7 @@ impl<R: Read> Messages<'_, R> {
             deleted: body.deleted,
             edited: body.edited,
             source: SourceRef {
-                file: self.ctx.label.clone(),
+                file: std::sync::Arc::clone(&self.label),
                 line: p.line,
             },
             reply_to: None,
@@ -1225,6 +1228,7 @@ impl ExportSource for WhatsAppExport {
             names: body::SenderCache::default(),
             keep_prefix: false,
             ids: chatwarden_model::MessageIds::new(&self.ctx.conversation),
+            label: label.as_str().into(),
         }))
     }
 

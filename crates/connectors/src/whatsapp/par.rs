@@ -214,6 +214,7 @@ fn read_part(shared: &Shared, job: &Job, buffers: &mut Buffers) -> Part {
                 names: super::body::SenderCache::default(),
                 keep_prefix: true,
                 ids: chatwarden_model::MessageIds::new(&ctx.conversation),
+                label: ctx.label.as_str().into(),
             };
             let mut error = None;
             while let Some(item) = messages.step() {

@@ -649,7 +649,7 @@ impl WebhookBatch {
             };
             let conv = change.conversation(&carrier.customer, opts);
             let source = SourceRef {
-                file: label.to_owned(),
+                file: label.into(),
                 line: i as u64 + 1,
             };
             if let Some(m) = change.message(&conv, event, i as u64, source, opts.tz.as_ref()) {

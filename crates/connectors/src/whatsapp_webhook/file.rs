@@ -218,7 +218,7 @@ impl Messages<'_> {
                 continue;
             }
             let source = SourceRef {
-                file: self.export.file.clone(),
+                file: self.export.file.as_str().into(),
                 line,
             };
             if let Some(m) = change.message(
