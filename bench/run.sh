@@ -2,7 +2,8 @@
 # chatwarden benchmarks. One command per benchmark; results go to stdout and bench/results/.
 #
 #   bash bench/run.sh whatsapp [MESSAGES]   WhatsApp parse throughput and memory vs the npm
-#                                          package whatsapp-chat-parser (default 1,000,000 messages)
+#                                          package whatsapp-chat-parser (default 1,000,000 messages;
+#                                          env BENCH_RUNS: alternating runs per tool, default 3)
 #   bash bench/run.sh archive [MESSAGES]    sealing + logging cost at ingest vs a plain SQLite store,
 #                                          and verify speed (default 1,000,000 messages)
 #   bash bench/run.sh policy [MESSAGES]     200-rule policy evaluation per message, as a share of
@@ -41,27 +42,43 @@ whatsapp)
     machine | sed 's/^/- /'
     echo "- command: bash bench/run.sh whatsapp $total"
     echo
+    echo "- each tool run ${BENCH_RUNS:-3} times, alternating; median run shown, (fastest–slowest) beside it; peak RSS the largest"
+    echo
     echo "| messages | file MB | tool | parse s | messages/s | MB/s | peak RSS MB | speed ratio |"
     echo "|---:|---:|---|---:|---:|---:|---:|---:|"
   } > "$out"
+  runs=${BENCH_RUNS:-3}
   for n in $((total / 4)) "$total"; do
     file=target/bench/whatsapp-$n.txt
     [ -f "$file" ] || "$bin" gen-whatsapp "$n" "$file"
     mb=$(awk -v b="$(stat -c %s "$file")" 'BEGIN {printf "%.1f", b / 1e6}')
-    read -r cw_wall cw_rss < <(measure "$bin" parse-whatsapp "$file" | head -1)
-    cw_json=$(tail -1 target/bench/out.txt)
-    read -r js_wall js_rss < <(measure node bench/whatsapp-node/parse.mjs "$file" | head -1)
-    js_json=$(tail -1 target/bench/out.txt)
-    python3 - "$n" "$mb" "$cw_json" "$cw_rss" "$js_json" "$js_rss" >> "$out" <<'PY'
-import json, sys
+    # The two tools alternate, $runs times each; the table shows each one's median run.
+    : > target/bench/runs.txt
+    for _ in $(seq "$runs"); do
+      read -r _ rss < <(measure "$bin" parse-whatsapp "$file" | head -1)
+      echo "cw $rss $(tail -1 target/bench/out.txt)" >> target/bench/runs.txt
+      read -r _ rss < <(measure node bench/whatsapp-node/parse.mjs "$file" | head -1)
+      echo "js $rss $(tail -1 target/bench/out.txt)" >> target/bench/runs.txt
+    done
+    python3 - "$n" "$mb" target/bench/runs.txt >> "$out" <<'PY'
+import json, statistics, sys
 n, mb = int(sys.argv[1]), float(sys.argv[2])
-cw, cw_rss = json.loads(sys.argv[3]), int(sys.argv[4])
-js, js_rss = json.loads(sys.argv[5]), int(sys.argv[6])
+runs = {"cw": [], "js": []}
+for line in open(sys.argv[3]):
+    tool, rss, js = line.split(" ", 2)
+    runs[tool].append((json.loads(js), int(rss)))
+def median(tool):
+    rs = sorted(runs[tool], key=lambda r: r[0]["parse_seconds"])
+    r, _ = rs[len(rs) // 2]
+    return r, max(rss for _, rss in rs), [x["parse_seconds"] for x, _ in rs]
+cw, cw_rss, cw_all = median("cw")
+js, js_rss, js_all = median("js")
 ratio = js["parse_seconds"] / cw["parse_seconds"]
-for name, r, rss, extra in (("chatwarden (streaming, both passes, file I/O included)", cw, cw_rss, f"**{ratio:.1f}×**"),
-                            ("whatsapp-chat-parser (parseString, file read excluded)", js, js_rss, "1.0×")):
+for name, r, rss, every, extra in (("chatwarden (streaming, both passes, file I/O included)", cw, cw_rss, cw_all, f"**{ratio:.1f}×**"),
+                                   ("whatsapp-chat-parser (parseString, file read excluded)", js, js_rss, js_all, "1.0×")):
     s = r["parse_seconds"]
-    print(f"| {n:,} | {mb:.1f} | {name} ({r['messages']:,} parsed) | {s:.2f} | {r['messages']/s:,.0f} | {mb/s:.1f} | {rss/1024:.0f} | {extra} |")
+    spread = "–".join(f"{x:.2f}" for x in (every[0], every[-1]))
+    print(f"| {n:,} | {mb:.1f} | {name} ({r['messages']:,} parsed) | {s:.2f} ({spread}) | {r['messages']/s:,.0f} | {mb/s:.1f} | {rss/1024:.0f} | {extra} |")
 PY
   done
   cat "$out"
