@@ -41,7 +41,6 @@ whatsapp)
     echo
     machine | sed 's/^/- /'
     echo "- command: bash bench/run.sh whatsapp $total"
-    echo
     echo "- each tool run ${BENCH_RUNS:-3} times, alternating; median run shown, (fastest–slowest) beside it; peak RSS the largest"
     echo
     echo "| messages | file MB | tool | parse s | messages/s | MB/s | peak RSS MB | speed ratio |"
