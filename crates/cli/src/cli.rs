@@ -422,10 +422,11 @@ pub struct InspectOptions {
     #[arg(long, value_name = "FILE")]
     pub gitleaks: Vec<PathBuf>,
     /// Default phone region (ISO 3166 alpha-2, e.g. GB, DE) for numbers written without a
-    /// country code. scan: US when not given. ingest: when not given, each conversation's is
-    /// inferred (the most common country among its participants' phone numbers, else the
-    /// --directory's phone ranges), else none (such numbers are then found only next to a
-    /// phone word); the summary says which applied.
+    /// country code. scan of JSON lines or text: US when not given. ingest, and scan of an
+    /// export: when not given, each conversation's is inferred (the most common country among
+    /// its participants' phone numbers, else, at ingest, the --directory's phone ranges), else
+    /// none (such numbers are then found only next to a phone word); the ingest summary says
+    /// which applied.
     #[arg(long, value_name = "CC", value_parser = crate::phone_region::parse_arg)]
     pub region: Option<String>,
 }

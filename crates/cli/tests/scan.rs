@@ -197,6 +197,30 @@ fn scan_export_reads_a_whatsapp_export_and_stores_nothing() {
     assert_eq!(names.len(), 1, "{names:?}");
 }
 
+/// An export is scanned with its conversation's phone region, as at ingest: here
+/// the participants' numbers are British, so a number written the British way, with
+/// no country code and no phone word, is found; `--region US` overrides it.
+#[test]
+fn scan_export_reads_national_numbers_in_the_participants_region() {
+    let env = Env::new();
+    let export = env.write(
+        "chat.txt",
+        "01/03/2026, 09:00 - +44 7700 900123: morning\n\
+         01/03/2026, 09:01 - +44 7700 900456: 020 7946 0018 after lunch\n\
+         13/03/2026, 09:02 - +44 7700 900123: ok\n",
+    );
+    let path = export.to_str().unwrap();
+    let found = scan_out(&env, &["--input", "export", path], None);
+    let phones = find(&found, "PHONE_NUMBER");
+    assert_eq!(phones.len(), 1, "{found:?}");
+    assert_eq!(
+        chars("020 7946 0018 after lunch", phones[0]),
+        "020 7946 0018"
+    );
+    let us = scan_out(&env, &["--input", "export", path, "--region", "US"], None);
+    assert!(find(&us, "PHONE_NUMBER").is_empty(), "{us:?}");
+}
+
 #[test]
 fn scan_export_leaves_an_existing_archive_untouched() {
     let env = Env::new();

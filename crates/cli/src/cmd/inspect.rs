@@ -42,6 +42,12 @@ pub fn scan(ctx: &Context, args: ScanArgs) -> Result<Exit> {
 fn scan_export(engine: &Engine, args: &ScanArgs, mut out: impl Write) -> Result<()> {
     let options = parse_options(&args.export)?;
     for mut source in chatwarden_connectors::open_all(&args.file, &options)? {
+        // As at ingest: --region, else the participants' numbers (no directory here).
+        let region = crate::phone_region::for_conversation(
+            args.inspect.region.as_deref(),
+            source.conversation(),
+            None,
+        );
         let mut context = ConversationContext::new(
             source
                 .conversation()
@@ -49,7 +55,7 @@ fn scan_export(engine: &Engine, args: &ScanArgs, mut out: impl Write) -> Result<
                 .iter()
                 .map(|p| p.display_name.clone())
                 .collect(),
-            args.inspect.region.clone(),
+            Some(region.scan_region().to_string()),
         );
         for message in source.messages()? {
             let message = message?;
