@@ -38,7 +38,7 @@ fn crew_checks(src: &mut Box<dyn ExportSource>) -> Vec<Message> {
     assert_eq!(conv.channel, Channel::Messenger);
     assert_eq!(conv.title, "Market Crew");
     assert!(conv.is_group);
-    assert_eq!(conv.source_key, "messenger::inbox/marketcrew_1234567890");
+    assert_eq!(conv.source_key, "messenger::marketcrew_1234567890");
     let names: Vec<_> = conv
         .participants
         .iter()
@@ -192,10 +192,7 @@ fn facebook_2025_folder() {
 
     let old = by_title(&mut all, "Northwind Supplies");
     assert!(!old.conversation().is_group);
-    assert_eq!(
-        old.conversation().source_key,
-        "messenger::archived_threads/oldsupplier_555"
-    );
+    assert_eq!(old.conversation().source_key, "messenger::oldsupplier_555");
     let m = read_all(old);
     assert_eq!(
         m.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
@@ -276,7 +273,7 @@ fn instagram_edits_and_reaction_times() {
     let src = &mut all[0];
     let conv = src.conversation().clone();
     assert_eq!(conv.channel, Channel::Instagram);
-    assert_eq!(conv.source_key, "instagram:dana:inbox/jordanreyes_17841400");
+    assert_eq!(conv.source_key, "instagram:dana:jordanreyes_17841400");
     assert!(!conv.is_group);
     let m = read_all(src);
     assert_eq!(m.len(), 5);
@@ -411,10 +408,7 @@ fn harbour_checks(src: &mut Box<dyn ExportSource>) -> Vec<Message> {
     assert_eq!(conv.channel, Channel::Messenger);
     assert_eq!(conv.title, "Harbour Project");
     assert!(conv.is_group);
-    assert_eq!(
-        conv.source_key,
-        "messenger::inbox/harbourproject_8812345678"
-    );
+    assert_eq!(conv.source_key, "messenger::harbourproject_8812345678");
     let names: Vec<_> = conv
         .participants
         .iter()
@@ -619,11 +613,11 @@ fn facebook_2024_download_every_section() {
     assert_eq!(
         keys,
         [
-            "messenger::archived_threads/benchen_3007",
-            "messenger::e2ee_cutover/priyashah_777",
-            "messenger::filtered_threads/cryptodesk_5550001",
-            "messenger::inbox/harbourproject_8812345678",
-            "messenger::message_requests/mariagarcia_4471",
+            "messenger::benchen_3007",
+            "messenger::cryptodesk_5550001",
+            "messenger::harbourproject_8812345678",
+            "messenger::mariagarcia_4471",
+            "messenger::priyashah_777",
         ]
     );
     assert!(
@@ -830,7 +824,7 @@ fn instagram_older_layout_and_message_requests() {
     let sam = by_title(&mut all, "Sam Okafor");
     assert_eq!(
         sam.conversation().source_key,
-        "instagram:dana:inbox/samokafor_2021830"
+        "instagram:dana:samokafor_2021830"
     );
     assert!(!sam.conversation().is_group);
     let m = read_all(sam);
@@ -887,7 +881,7 @@ fn instagram_older_layout_and_message_requests() {
     let luna = by_title(&mut all, "Luna Boutique");
     assert_eq!(
         luna.conversation().source_key,
-        "instagram:dana:message_requests/lunaboutique_7781"
+        "instagram:dana:lunaboutique_7781"
     );
     assert!(!luna.conversation().is_group);
     let m = read_all(luna);
@@ -917,10 +911,7 @@ fn instagram_thread_given_alone_is_detected() {
             .unwrap();
     let conv = src.conversation().clone();
     assert_eq!(conv.channel, Channel::Instagram);
-    assert_eq!(
-        conv.source_key,
-        "instagram::message_requests/lunaboutique_7781"
-    );
+    assert_eq!(conv.source_key, "instagram::lunaboutique_7781");
     assert_eq!(conv.title, "Luna Boutique");
     assert_eq!(read_all(&mut src).len(), 2);
     // The same thread from the folder is the same conversation.
@@ -939,4 +930,45 @@ fn instagram_thread_given_alone_is_detected() {
     let m = read_all(&mut src);
     assert_eq!((m[6].text.as_str(), m[6].edited), ("Yes until 6pm", true));
     assert!(m[2].attachments[0].included);
+}
+
+/// A message request accepted later sits in `inbox/` in the next download, under the
+/// same `<slug>_<id>` folder: both downloads are one conversation with the same
+/// message ids, so ingesting both stores each message once.
+#[test]
+fn a_thread_that_moved_section_between_downloads_is_one_conversation() {
+    let src =
+        fixture("instagram_legacy/messages/message_requests/lunaboutique_7781/message_1.json");
+    let text = std::fs::read_to_string(&src).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut reads = Vec::new();
+    for (section, body) in [
+        ("message_requests", text.clone()),
+        (
+            "inbox",
+            text.replace(
+                "message_requests/lunaboutique_7781",
+                "inbox/lunaboutique_7781",
+            ),
+        ),
+    ] {
+        let thread = dir
+            .path()
+            .join(section)
+            .join("messages")
+            .join(section)
+            .join("lunaboutique_7781");
+        std::fs::create_dir_all(&thread).unwrap();
+        std::fs::write(thread.join("message_1.json"), body).unwrap();
+        let mut all =
+            chatwarden_connectors::open_all(&dir.path().join(section), &ParseOptions::default())
+                .unwrap();
+        assert_eq!(all.len(), 1);
+        let conv = all[0].conversation().clone();
+        assert_eq!(conv.source_key, "instagram::lunaboutique_7781");
+        let ids: Vec<_> = read_all(&mut all[0]).into_iter().map(|m| m.id).collect();
+        assert_eq!(ids.len(), 2);
+        reads.push((conv.id, ids));
+    }
+    assert_eq!(reads[0], reads[1]);
 }

@@ -573,6 +573,29 @@ fn safe_rel(uri: &str) -> Option<PathBuf> {
     Some(p.to_path_buf())
 }
 
+/// The sections a download files a thread under. A thread keeps its `<slug>_<id>`
+/// folder when it moves between them (a message request accepted into the inbox, a
+/// chat archived or filtered), so its identity leaves the section out: two downloads
+/// taken before and after the move hold one conversation, stored once.
+const THREAD_SECTIONS: [&str; 5] = [
+    "inbox",
+    "archived_threads",
+    "filtered_threads",
+    "message_requests",
+    "e2ee_cutover",
+];
+
+/// A DYI thread's identity from its `thread_path` (or folder): `inbox/benchen_3007`
+/// and `message_requests/benchen_3007` are both `benchen_3007`.
+fn thread_key(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = path.trim_matches('/');
+    match path.split_once('/') {
+        Some((section, rest)) if THREAD_SECTIONS.contains(&section) => rest.to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
 /// Finds an attachment's bytes: in a folder, under the thread's folder or one of
 /// its ancestors (DYI `uri`s are relative to the download's root); in a zip, an
 /// entry that is the `uri` or ends with `/uri`.
@@ -668,11 +691,13 @@ impl MessengerExport {
             parts.join("/")
         });
         let key = match variant {
-            MessengerVariant::Dyi => parsed
-                .thread_path
-                .clone()
-                .or(folder_key)
-                .unwrap_or_default(),
+            MessengerVariant::Dyi => thread_key(
+                parsed
+                    .thread_path
+                    .as_deref()
+                    .or(folder_key.as_deref())
+                    .unwrap_or_default(),
+            ),
             MessengerVariant::E2ee => files
                 .first()
                 .and_then(|f| f.label.rsplit(['/', '\\']).next())
