@@ -748,6 +748,10 @@ const LATEST_RUN_SCAN: usize = 32;
 
 const OCCURRENCE_WINDOW_HOURS: i64 = 3;
 
+/// Entries an [`Occurrences`] list has room for from the start (a prune period
+/// of 4096 messages plus those of the window before it, in a typical chat).
+const OCCURRENCE_ROOM: usize = 8192;
+
 /// Hashes [`Occurrences`] keys, which are already keyed random-looking digests,
 /// by taking them as they are.
 #[derive(Default)]
@@ -773,8 +777,21 @@ impl Occurrences {
     fn with_keys(keys: foldhash::quality::RandomState) -> Self {
         Occurrences {
             keys,
+            // Room for a prune period and a window's worth of entries up front:
+            // one allocation instead of a growing list.
+            seen: Vec::with_capacity(OCCURRENCE_ROOM),
             ..Default::default()
         }
+    }
+
+    /// Forgets every count, keeping the key seed and the list's room (a reader
+    /// thread reuses one for each part it reads).
+    fn reset(&mut self) {
+        self.seen.clear();
+        self.latest_run = None;
+        self.index = None;
+        self.latest = None;
+        self.since_prune = 0;
     }
 
     /// The key of (local time, sender, raw body given in pieces).
@@ -1221,7 +1238,7 @@ impl ExportSource for WhatsAppExport {
             warnings: &mut self.warnings,
             pending: None,
             seq: 0,
-            occurrences: Occurrences::default(),
+            occurrences: Occurrences::with_keys(Default::default()),
             done: false,
             spare: (String::new(), String::new()),
             sender_ids: foldhash::HashMap::default(),
@@ -1302,11 +1319,15 @@ mod occurrence_tests {
         }
     }
 
+    /// Also checks that a list emptied by `reset` (as a reader thread reuses
+    /// one for each part) counts like a new one: every seed reuses it.
     #[test]
     fn counts_match_a_pruned_map_with_steps_back_and_bursts() {
         let base: DateTime = "2024-10-27T00:00".parse().unwrap();
         let mut checked = 0u64;
+        let mut ours = Occurrences::with_keys(Default::default());
         for seed in 1..=8u64 {
+            ours.reset();
             let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
             let mut roll = move || {
                 rng ^= rng << 13;
@@ -1314,7 +1335,7 @@ mod occurrence_tests {
                 rng ^= rng << 17;
                 rng
             };
-            let (mut ours, mut reference) = (Occurrences::default(), Reference::default());
+            let mut reference = Reference::default();
             let mut minute: i64 = 0;
             let mut burst = 0u32;
             for _ in 0..20_000 {

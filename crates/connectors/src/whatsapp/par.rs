@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex, mpsc};
 pub(crate) const MIN_PARALLEL_BYTES: u64 = 4 << 20;
 
 /// About how many bytes of chat text one pass-2 part holds.
-pub(crate) const SPLIT_BYTES: u64 = 512 << 10;
+pub(crate) const SPLIT_BYTES: u64 = 128 << 10;
 
 /// A header line where a pass-2 part may start.
 #[derive(Clone, Debug)]
@@ -175,10 +175,17 @@ struct Part {
     warnings: WarningSink,
 }
 
-/// The line buffers a reader thread passes from one part to the next.
-type Buffers = (String, Vec<u8>);
+/// What a reader thread carries from one part to the next: its line buffers,
+/// its occurrence list (emptied for each part) and its per-sender caches (the
+/// same answers for every part of a file).
+struct Carry {
+    buffers: (String, Vec<u8>),
+    occurrences: Occurrences,
+    sender_ids: foldhash::HashMap<String, chatwarden_model::ParticipantId>,
+    names: super::body::SenderCache,
+}
 
-fn read_part(shared: &Shared, job: &Job, buffers: &mut Buffers) -> Part {
+fn read_part(shared: &Shared, job: &Job, carry: &mut Carry) -> Part {
     let ctx = &*shared.ctx;
     let mut warnings = WarningSink::new(ctx.limits.max_warnings);
     // About one message per 64 bytes of chat text: room up front instead of
@@ -201,17 +208,17 @@ fn read_part(shared: &Shared, job: &Job, buffers: &mut Buffers) -> Part {
                     job.lines_before,
                     job.start,
                 )
-                .with_buffers(std::mem::take(buffers)),
+                .with_buffers(std::mem::take(&mut carry.buffers)),
                 ctx,
                 media: &shared.media,
                 warnings: &mut warnings,
                 pending: None,
                 seq: 0,
-                occurrences: Occurrences::with_keys(shared.keys.clone()),
+                occurrences: std::mem::take(&mut carry.occurrences),
                 done: false,
                 spare: (String::new(), String::new()),
-                sender_ids: foldhash::HashMap::default(),
-                names: super::body::SenderCache::default(),
+                sender_ids: std::mem::take(&mut carry.sender_ids),
+                names: std::mem::take(&mut carry.names),
                 keep_prefix: true,
                 ids: chatwarden_model::MessageIds::new(&ctx.conversation),
                 label: ctx.label.as_str().into(),
@@ -226,7 +233,11 @@ fn read_part(shared: &Shared, job: &Job, buffers: &mut Buffers) -> Part {
                     }
                 }
             }
-            *buffers = messages.lines.take_buffers();
+            carry.buffers = messages.lines.take_buffers();
+            carry.occurrences = std::mem::take(&mut messages.occurrences);
+            carry.occurrences.reset();
+            carry.sender_ids = std::mem::take(&mut messages.sender_ids);
+            carry.names = std::mem::take(&mut messages.names);
             error
         }
     };
@@ -238,7 +249,12 @@ fn read_part(shared: &Shared, job: &Job, buffers: &mut Buffers) -> Part {
 }
 
 fn worker(shared: Arc<Shared>, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
-    let mut buffers = Buffers::default();
+    let mut carry = Carry {
+        buffers: Default::default(),
+        occurrences: Occurrences::with_keys(shared.keys.clone()),
+        sender_ids: Default::default(),
+        names: Default::default(),
+    };
     loop {
         let job = match jobs.lock() {
             Ok(rx) => match rx.recv() {
@@ -247,7 +263,7 @@ fn worker(shared: Arc<Shared>, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
             },
             Err(_) => return,
         };
-        let part = read_part(&shared, &job, &mut buffers);
+        let part = read_part(&shared, &job, &mut carry);
         // The reader may have been dropped: nothing more to do for this part.
         let _ = job.reply.send(part);
     }
