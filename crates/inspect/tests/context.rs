@@ -258,3 +258,19 @@ fn the_conversation_context_remembers_four_messages() {
     assert!(found_after(3));
     assert!(!found_after(4));
 }
+
+#[test]
+fn a_date_of_birth_asked_for_in_the_previous_message() {
+    let asked = ["Can you confirm your date of birth for the KYC form?"];
+    assert!(
+        scan_after(&asked, "14/05/1979")
+            .iter()
+            .any(|d| d.entity == "DATE_OF_BIRTH" && d.value == "14/05/1979")
+    );
+    let unrelated = ["When does the trade settle?"];
+    assert!(
+        scan_after(&unrelated, "14/05/1979")
+            .iter()
+            .all(|d| d.entity != "DATE_OF_BIRTH")
+    );
+}

@@ -749,3 +749,52 @@ fn hostile_input_does_not_panic() {
     let _ = scan("@@@@ ::: ---- password: ");
     let _ = scan("\u{0}\u{FEFF}😀😀😀 4111");
 }
+
+#[test]
+fn date_of_birth_in_every_written_form() {
+    let cases = [
+        ("Maria Elena Lopez, born 14 May 1979", "14 May 1979"),
+        ("DOB: 14/05/1979", "14/05/1979"),
+        ("date of birth 05/14/1979 (US format)", "05/14/1979"),
+        ("d.o.b. 14.05.79", "14.05.79"),
+        ("her birthday is May 14, 1979.", "May 14, 1979"),
+        ("born on the 3rd of Sept. 1985", "3rd of Sept. 1985"),
+        ("Date of birth: 1979-05-14", "1979-05-14"),
+        ("Geburtsdatum: 14. Mai 1979", "14. Mai 1979"),
+        ("geboren am 29. Februar 1980", "29. Februar 1980"),
+        ("Date de naissance : 1er août 1990", "1er août 1990"),
+        (
+            "fecha de nacimiento: 14 de mayo de 1979",
+            "14 de mayo de 1979",
+        ),
+        ("nascido em 2 de março de 1988", "2 de março de 1988"),
+        ("data di nascita 7 luglio 1975", "7 luglio 1975"),
+        ("geboortedatum 14 mei 1979", "14 mei 1979"),
+        ("дата рождения 14 мая 1979", "14 мая 1979"),
+        ("出生日期：1979年5月14日", "1979年5月14日"),
+    ];
+    for (text, value) in cases {
+        assert_found(text, "DATE_OF_BIRTH", value);
+    }
+}
+
+#[test]
+fn dates_that_are_not_dates_of_birth() {
+    for text in [
+        // A date with no word about birth near it is a meeting, a deadline, a trade.
+        "the trade settles on 14/05/2026",
+        "Meeting moved to May 14, 2026 - same room",
+        "invoice dated 1979-05-14 attached",
+        // Near a birth word but not a real date, or not a plausible year of birth.
+        "born 31/02/1979",
+        "born 14/13/1979",
+        "DOB 30 February 1980",
+        "born in the year 1850: 14 May 1850",
+        "date of birth 14/05/2999",
+        // Mixed separators, versions and scores.
+        "DOB 14/05-1979",
+        "birthday party score was 3-2-1",
+    ] {
+        assert_not_found(text, "DATE_OF_BIRTH");
+    }
+}

@@ -38,6 +38,7 @@ pub const KNOWN_ENTITIES: &[&str] = &[
     "CONFIDENTIAL_MARKER",
     "CREDIT_CARD",
     "CRYPTO",
+    "DATE_OF_BIRTH",
     "DB_CONNECTION_STRING",
     "DEA_NUMBER",
     "EMAIL_ADDRESS",

@@ -24,6 +24,10 @@ pub const PLANTED: &[Planted] = &[
         value: "512-48-7731",
     },
     Planted {
+        entity: "DATE_OF_BIRTH",
+        value: "14 May 1979",
+    },
+    Planted {
         entity: "IBAN_CODE",
         value: "GB82 WEST 1234 5698 7654 32",
     },

@@ -4,6 +4,7 @@ pub(crate) mod contact;
 mod government;
 mod health;
 mod payment;
+mod personal;
 mod secrets;
 mod takeover;
 
@@ -16,6 +17,7 @@ pub(crate) fn all() -> Vec<PatternDef> {
     v.extend(payment::patterns());
     v.extend(government::patterns());
     v.extend(health::patterns());
+    v.extend(personal::patterns());
     v.extend(takeover::patterns());
     v.extend(contact::patterns());
     v
