@@ -53,7 +53,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let extracted = extract_text(name, bytes, &limits);
     for (part, reason) in &extracted.problems {
-        assert!(!part.is_empty() && !reason.is_empty(), "{part:?}: {reason:?}");
+        assert!(
+            !part.is_empty() && !reason.is_empty(),
+            "{part:?}: {reason:?}"
+        );
     }
     for d in scan_attachment(engine, name, bytes, &limits, &ScanContext::default()) {
         if d.entity == "UNSCANNABLE_ATTACHMENT" {
@@ -61,7 +64,10 @@ fuzz_target!(|data: &[u8]| {
         }
         assert!(d.start < d.end, "span {d:?}");
         assert!(
-            extracted.texts.iter().any(|(_, t)| t.contains(d.value.as_str())),
+            extracted
+                .texts
+                .iter()
+                .any(|(_, t)| t.contains(d.value.as_str())),
             "a finding outside the extracted text: {d:?}"
         );
     }

@@ -62,7 +62,11 @@ fuzz_target!(|data: &[u8]| {
     let chars: Vec<char> = message.chars().collect();
     for d in engine.scan(message, &ctx) {
         assert!(d.start < d.end && d.end <= chars.len(), "span {d:?}");
-        let at: String = chars.get(d.start..d.end).unwrap_or_default().iter().collect();
+        let at: String = chars
+            .get(d.start..d.end)
+            .unwrap_or_default()
+            .iter()
+            .collect();
         assert_eq!(at, d.value, "value and span differ: {d:?}");
         assert!((0.0..=1.0).contains(&d.score), "score {d:?}");
     }

@@ -30,7 +30,8 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let detected = ParseOptions::default();
-    if let Ok(mut src) = chatwarden_connectors::open_bytes("messages.json", data.to_vec(), &detected)
+    if let Ok(mut src) =
+        chatwarden_connectors::open_bytes("messages.json", data.to_vec(), &detected)
         && let Ok(msgs) = src.messages()
     {
         for m in msgs.take(10_000) {

@@ -11,7 +11,8 @@ fuzz_target!(|data: &[u8]| {
             format,
             ..Default::default()
         };
-        if let Ok(mut src) = chatwarden_connectors::open_bytes("chat_utf8.csv", data.to_vec(), &opts)
+        if let Ok(mut src) =
+            chatwarden_connectors::open_bytes("chat_utf8.csv", data.to_vec(), &opts)
             && let Ok(msgs) = src.messages()
         {
             for m in msgs {
