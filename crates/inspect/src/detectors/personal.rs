@@ -12,7 +12,7 @@
 //! French, Spanish, Portuguese, Italian, Dutch or Russian (`14 May 1979`, `14th of May,
 //! 1979`, `14. Mai 1979`, `14 de mayo de 1979`, `1er mai 1979`, `14 мая 1979`); an
 //! English month name first (`May 14, 1979`); and Chinese/Japanese `1979年5月14日`. The
-//! validator accepts only a real calendar date in a year from 1900 to the current one.
+//! validator accepts only a real calendar date from 1900 up to today.
 
 use crate::pattern::{PatternDef, ValidateCtx, Verdict};
 use std::borrow::Cow;
@@ -165,30 +165,36 @@ pub(crate) fn patterns() -> Vec<PatternDef> {
     vec![def]
 }
 
-/// The current year (UTC), from the system clock; 2100 when the clock is unusable.
-fn current_year() -> i32 {
+/// Today's date (UTC) from the system clock, as (year, month, day); far in the
+/// future when the clock is unusable, so that no date is rejected for it.
+fn today() -> (i32, u32, u32) {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     if days == 0 {
-        return 2100;
+        return (2100, 12, 31);
     }
-    civil_year(days)
+    civil_from_days(days)
 }
 
-/// The Gregorian year of a day count since 1970-01-01 (H. Hinnant's civil-from-days).
-fn civil_year(days: i64) -> i32 {
+/// The Gregorian date of a day count since 1970-01-01 (H. Hinnant's civil-from-days).
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let month_is_jan_or_feb = mp >= 10;
-    let year = yoe + era * 400 + i64::from(month_is_jan_or_feb);
-    i32::try_from(year).unwrap_or(2100)
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        i32::try_from(year).unwrap_or(2100),
+        u32::try_from(month).unwrap_or(12),
+        u32::try_from(day).unwrap_or(31),
+    )
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
@@ -201,9 +207,10 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
-/// A real date in a plausible year of birth.
-fn plausible(year: i32, month: u32, day: u32, now: i32) -> bool {
-    (1900..=now).contains(&year) && day >= 1 && day <= days_in_month(year, month)
+/// A real date, from 1900 on and not after today (a birthday party next week is not
+/// anyone's date of birth).
+fn plausible(year: i32, month: u32, day: u32, today: (i32, u32, u32)) -> bool {
+    year >= 1900 && day >= 1 && day <= days_in_month(year, month) && (year, month, day) <= today
 }
 
 fn month_number(word: &str) -> Option<u32> {
@@ -234,14 +241,15 @@ fn full_year(yy: u32, now: i32) -> i32 {
 }
 
 fn date_of_birth(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
-    let now = current_year();
+    let today = today();
+    let now = today.0;
     let nums = numbers(c);
     if c.contains('年') {
         let [(y, 4), (m, _), (d, _)] = nums.as_slice() else {
             return None;
         };
         let y = i32::try_from(*y).ok()?;
-        return verdict_if(plausible(y, *m, *d, now), 1.0);
+        return verdict_if(plausible(y, *m, *d, today), 1.0);
     }
     let word = c
         .split(|ch: char| !ch.is_alphabetic())
@@ -251,7 +259,7 @@ fn date_of_birth(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
         let year = nums.iter().find(|&&(_, len)| len == 4)?.0;
         let day = nums.iter().find(|&&(_, len)| len <= 2)?.0;
         let year = i32::try_from(year).ok()?;
-        return verdict_if(plausible(year, month, day, now), 1.0);
+        return verdict_if(plausible(year, month, day, today), 1.0);
     }
     // Numeric: the two separators must be the same character.
     let seps: Vec<char> = c
@@ -266,7 +274,7 @@ fn date_of_birth(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
     };
     if *alen == 4 {
         let y = i32::try_from(*a).ok()?;
-        return verdict_if(plausible(y, *b, *x, now), 1.0);
+        return verdict_if(plausible(y, *b, *x, today), 1.0);
     }
     let (year, score) = match xlen {
         4 => (i32::try_from(*x).ok()?, 1.0),
@@ -275,7 +283,7 @@ fn date_of_birth(c: &str, _: &ValidateCtx<'_>) -> Option<Verdict> {
     };
     // Day first (most of the world) or month first (US): either reading will do.
     verdict_if(
-        plausible(year, *b, *a, now) || plausible(year, *a, *b, now),
+        plausible(year, *b, *a, today) || plausible(year, *a, *b, today),
         score,
     )
 }
@@ -289,14 +297,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_years() {
-        assert_eq!(civil_year(0), 1970);
-        assert_eq!(civil_year(364), 1970);
-        assert_eq!(civil_year(365), 1971);
-        // 2000-02-29 and 2024-12-31, 2025-01-01
-        assert_eq!(civil_year(11_016), 2000);
-        assert_eq!(civil_year(20_088), 2024);
-        assert_eq!(civil_year(20_089), 2025);
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(364), (1970, 12, 31));
+        assert_eq!(civil_from_days(365), (1971, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_088), (2024, 12, 31));
+        assert_eq!(civil_from_days(20_089), (2025, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn dates_after_today_are_not_dates_of_birth() {
+        let today = (2026, 12, 4);
+        assert!(plausible(2026, 12, 4, today));
+        assert!(plausible(1979, 5, 14, today));
+        assert!(!plausible(2026, 12, 5, today));
+        assert!(!plausible(2027, 1, 1, today));
+        assert!(!plausible(1899, 12, 31, today));
+        assert!(!plausible(1980, 2, 30, today));
+        assert!(plausible(1980, 2, 29, today));
+        assert!(!plausible(1900, 2, 29, today));
     }
 
     #[test]
