@@ -185,7 +185,13 @@ pub fn user_body(
         out.attachments.push(att);
         keep_first = false;
     }
-    let mut text = String::new();
+    // One allocation of the final size (the first line, `\n`, the continuation).
+    let room = if keep_first {
+        first_visible.len() + 1
+    } else {
+        0
+    } + cont.map_or(0, str::len);
+    let mut text = String::with_capacity(room);
     if keep_first {
         text.push_str(first_visible);
     }
