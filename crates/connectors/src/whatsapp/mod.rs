@@ -748,10 +748,6 @@ const LATEST_RUN_SCAN: usize = 32;
 
 const OCCURRENCE_WINDOW_HOURS: i64 = 3;
 
-/// Entries an [`Occurrences`] list has room for from the start (a prune period
-/// of 4096 messages plus those of the window before it, in a typical chat).
-const OCCURRENCE_ROOM: usize = 8192;
-
 /// Hashes [`Occurrences`] keys, which are already keyed random-looking digests,
 /// by taking them as they are.
 #[derive(Default)]
@@ -777,9 +773,6 @@ impl Occurrences {
     fn with_keys(keys: foldhash::quality::RandomState) -> Self {
         Occurrences {
             keys,
-            // Room for a prune period and a window's worth of entries up front:
-            // one allocation instead of a growing list.
-            seen: Vec::with_capacity(OCCURRENCE_ROOM),
             ..Default::default()
         }
     }
@@ -1238,7 +1231,7 @@ impl ExportSource for WhatsAppExport {
             warnings: &mut self.warnings,
             pending: None,
             seq: 0,
-            occurrences: Occurrences::with_keys(Default::default()),
+            occurrences: Occurrences::default(),
             done: false,
             spare: (String::new(), String::new()),
             sender_ids: foldhash::HashMap::default(),
