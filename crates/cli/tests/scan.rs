@@ -29,6 +29,21 @@ fn scan_out(env: &Env, args: &[&str], stdin: Option<&str>) -> Vec<Value> {
     lines(&out.get_output().stdout)
 }
 
+/// `scan --input text --rules RULES -` over `text` refuses to run (exit code 1).
+fn scan_with_rules_refused(
+    env: &Env,
+    rules: &std::path::Path,
+    text: &str,
+) -> assert_cmd::assert::Assert {
+    env.cmd()
+        .args(["scan", "--input", "text", "--rules"])
+        .arg(rules)
+        .arg("-")
+        .write_stdin(text.to_string())
+        .assert()
+        .code(1)
+}
+
 /// Every output line has exactly the fields Presidio comparisons expect.
 fn assert_fields(found: &[Value]) {
     let want: BTreeSet<&str> = ["id", "entity", "start", "end", "score", "detector"].into();
@@ -274,20 +289,7 @@ fn thresholds_in_a_rules_file_change_what_scan_reports() {
 
     // Errors name the file, the line and the entity or value; nothing is scanned.
     let refused = |name: &str, toml: &str| {
-        let bad = env.write(name, toml);
-        env.cmd()
-            .args([
-                "scan",
-                "--input",
-                "text",
-                "--rules",
-                bad.to_str().unwrap(),
-                "-",
-            ])
-            .write_stdin(text)
-            .assert()
-            .code(1)
-            .stdout("")
+        scan_with_rules_refused(&env, &env.write(name, toml), text).stdout("")
     };
     refused("bad.toml", "[thresholds]\nIP_ADRESS = 0.9\n").stderr(
         predicate::str::contains("bad.toml: line 2")
@@ -356,20 +358,7 @@ fn rules_hash_makes_an_exact_match_list_without_the_plaintext() {
             .all(|l| l["detector"] == "exact:customer_id")
     );
 
-    let refused = |env: &Env| {
-        env.cmd()
-            .args([
-                "scan",
-                "--input",
-                "text",
-                "--rules",
-                rules.to_str().unwrap(),
-                "-",
-            ])
-            .write_stdin(text)
-            .assert()
-            .code(1)
-    };
+    let refused = |env: &Env| scan_with_rules_refused(env, &rules, text);
     // Another archive's key does not match the list: refused, not silently empty.
     let other = Env::new();
     other.cmd().arg("init").assert().success();
