@@ -73,6 +73,14 @@ pub fn classify<'a>(rest: &'a str, chat_title: Option<&str>) -> Head<'a> {
     classify_cached(rest, chat_title, &mut SenderCache::default())
 }
 
+/// WhatsApp Web / Desktop writes events as `[date, time] - text`: after a
+/// bracketed header, a line starting `- ` is an event (its text may hold `": "`).
+pub fn web_event(rest: &str) -> Option<Head<'_>> {
+    trim_start_invisible(rest)
+        .strip_prefix("- ")
+        .map(|text| Head::System { text })
+}
+
 /// [`classify`] with the per-sender answers kept in `cache` across calls.
 pub fn classify_cached<'a>(
     rest: &'a str,
@@ -118,6 +126,9 @@ pub struct Body {
     pub attachments: Vec<Attachment>,
     pub deleted: bool,
     pub edited: bool,
+    /// The body is the "Waiting for this message" placeholder: the app had not
+    /// decrypted the message when the chat was exported (its content is missing).
+    pub undecrypted: bool,
 }
 
 /// Size and digest of a file shipped in the bundle.
@@ -153,57 +164,53 @@ pub fn user_body(
     let clean = strip_invisible_cow(first_visible);
     let clean = clean.trim();
     let mut out = Body::default();
-    let mut keep_first = true;
+    // What stays of the first line as text: all of it, a caption after a
+    // placeholder (WhatsApp Web writes it on the same line), or nothing.
+    let mut first_text = Some(first_visible);
     if strings::media_omitted(clean) {
         out.attachments.push(omitted(MediaKind::Other, clean));
-        keep_first = false;
+        first_text = None;
     } else if let Some(kind) = strings::omitted_kind(clean) {
         out.attachments.push(omitted(kind, clean));
-        keep_first = false;
+        first_text = None;
     } else if let Some((name, _descr)) =
         strings::attached_name(clean).filter(|(n, _)| has_extension(n))
     {
-        let kind = MediaKind::from_file_name(name);
-        let att = match media(name) {
-            Some(info) => Attachment {
-                name: Some(name.to_owned()),
-                kind,
-                included: true,
-                size: Some(info.size),
-                content_hash: info.sha256,
-                placeholder: None,
-            },
-            None => Attachment {
-                name: Some(name.to_owned()),
-                kind,
-                included: false,
-                size: None,
-                content_hash: None,
-                placeholder: Some(clean.to_owned()),
-            },
-        };
-        out.attachments.push(att);
-        keep_first = false;
+        out.attachments.push(named(name, clean, media));
+        first_text = None;
+    } else if let Some((kind, placeholder, caption)) = strings::omitted_with_caption(clean) {
+        out.attachments.push(omitted(kind, placeholder));
+        first_text = Some(caption).filter(|c| !c.is_empty());
+    } else if let Some((name, caption)) =
+        strings::attached_with_caption(clean).filter(|(n, _)| has_extension(n))
+    {
+        out.attachments.push(named(name, clean, media));
+        first_text = Some(caption);
+    } else if clean.eq_ignore_ascii_case(GIF_ATTACHED) {
+        // WhatsApp Web ships the GIF in `media/` but names no file for it.
+        out.attachments.push(omitted(MediaKind::Gif, clean));
+        first_text = None;
     }
     // One allocation of the final size (the first line, `\n`, the continuation).
-    let room = if keep_first {
-        first_visible.len() + 1
-    } else {
-        0
-    } + cont.map_or(0, str::len);
+    let room = first_text.map_or(0, |f| f.len() + 1) + cont.map_or(0, str::len);
     let mut text = String::with_capacity(room);
-    if keep_first {
-        text.push_str(first_visible);
+    if let Some(first) = first_text {
+        text.push_str(first);
     }
     if let Some(cont) = cont {
-        if keep_first {
+        if first_text.is_some() {
             text.push('\n');
         }
         text.push_str(cont);
     }
-    if out.attachments.is_empty() && strings::is_deleted(&strip_invisible_cow(&text)) {
-        out.deleted = true;
-        text.clear();
+    if out.attachments.is_empty() {
+        let visible = strip_invisible_cow(&text);
+        if strings::is_deleted(&visible) || strings::is_deleted_by_admin(&visible) {
+            out.deleted = true;
+            text.clear();
+        } else if strings::is_waiting(&visible) {
+            out.undecrypted = true;
+        }
     }
     if let Some(stripped) = strings::strip_edited(&text) {
         out.edited = true;
@@ -212,6 +219,32 @@ pub fn user_body(
     }
     out.text = text;
     out
+}
+
+/// WhatsApp Web's body for a GIF it put in the export without naming the file.
+const GIF_ATTACHED: &str = "GIF attached";
+
+/// An attachment the body names: linked to the file when the export holds it.
+fn named(name: &str, line: &str, media: &dyn Fn(&str) -> Option<MediaInfo>) -> Attachment {
+    let kind = MediaKind::from_file_name(name);
+    match media(name) {
+        Some(info) => Attachment {
+            name: Some(name.to_owned()),
+            kind,
+            included: true,
+            size: Some(info.size),
+            content_hash: info.sha256,
+            placeholder: None,
+        },
+        None => Attachment {
+            name: Some(name.to_owned()),
+            kind,
+            included: false,
+            size: None,
+            content_hash: None,
+            placeholder: Some(line.to_owned()),
+        },
+    }
 }
 
 fn omitted(kind: MediaKind, placeholder: &str) -> Attachment {

@@ -34,6 +34,9 @@ pub enum OrderReason {
     ChangeFrequency,
     /// Nothing told: day first assumed.
     Ambiguous,
+    /// Nothing told, but the file is WhatsApp Web's `chat.txt`, which always
+    /// writes month first.
+    Web,
 }
 
 impl DateStats {

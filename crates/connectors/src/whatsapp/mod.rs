@@ -91,6 +91,9 @@ struct Ctx {
     media_dir: Option<PathBuf>,
     /// Hash media files ([`ParseOptions::hash_media`]).
     hash_media: bool,
+    /// The chat text is WhatsApp Web / Desktop's `chat.txt` (its zip holds it
+    /// beside `chat.md` and `media/`): month-first dates, `[Forwarded]` prefixes.
+    web: bool,
 }
 
 /// One opened WhatsApp export.
@@ -106,6 +109,12 @@ pub struct WhatsAppExport {
     /// Where pass 2 may start parallel parts: (byte offset, lines before), in
     /// file order; empty when the file is read by one thread.
     splits: Vec<(u64, u64)>,
+}
+
+/// WhatsApp Web / Desktop names its chat text `chat.txt` (the apps `_chat.txt`
+/// or `WhatsApp Chat with ….txt`).
+fn is_web_chat_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("chat.txt")
 }
 
 fn is_zip(head: &[u8]) -> bool {
@@ -213,6 +222,7 @@ impl WhatsAppExport {
         let mut media = HashMap::new();
         let chat_label;
         let size_hint;
+        let web;
         if zipped {
             let mut z = SafeZip::open(backing.reader(&label)?, &label, &opts.limits.zip)?;
             let entries = z.entries().to_vec();
@@ -226,9 +236,14 @@ impl WhatsAppExport {
             })?;
             chat_label = format!("{label}!/{}", chat.name);
             size_hint = chat.size;
+            web = is_web_chat_name(chat.file_name());
             if title_hint.is_none() {
                 title_hint =
                     title::from_file_name(&chat.name).or_else(|| title::from_file_name(&label));
+            }
+            if title_hint.is_none() && web {
+                // WhatsApp Web names the zip after the chat.
+                title_hint = title::web_zip_title(&label);
             }
             for e in entries.iter().filter(|e| !e.is_dir && e.index != index) {
                 let info = if opts.hash_media {
@@ -256,6 +271,7 @@ impl WhatsAppExport {
             zip = Some(z);
         } else {
             chat_label = label.clone();
+            web = is_web_chat_name(label.rsplit(['/', '\\']).next().unwrap_or(&label));
             size_hint = backing.len(&label)?;
             if title_hint.is_none() {
                 title_hint = title::from_file_name(&label);
@@ -281,6 +297,7 @@ impl WhatsAppExport {
                 system_sender: None,
                 media_dir,
                 hash_media: opts.hash_media,
+                web,
                 conversation: ConversationId::from(String::new()),
             },
             conversation: Conversation {
@@ -422,7 +439,11 @@ impl WhatsAppExport {
         let (order, reason) = match opts.date_order {
             Some(o) => (o, OrderReason::Override),
             None if shape.year_first => (DateOrder::Ymd, OrderReason::YearFirst),
-            None => scan.stats.decide(),
+            None => match scan.stats.decide() {
+                // WhatsApp Web writes month/day/year whatever the language.
+                (_, OrderReason::Ambiguous) if self.ctx.web => (DateOrder::Mdy, OrderReason::Web),
+                decided => decided,
+            },
         };
         if shape.year_first && opts.date_order.is_some_and(|o| o != DateOrder::Ymd) {
             self.warnings.push(
@@ -468,6 +489,14 @@ impl WhatsAppExport {
                     "{} non-blank line(s) before the first message were skipped",
                     scan.text_before_first
                 ),
+            );
+        }
+        if scan.earlier_missing {
+            self.warnings.push(
+                &label,
+                None,
+                "the export says some earlier messages may not be available: WhatsApp Web / Desktop \
+                 exports at most the latest 100,000 messages of a chat",
             );
         }
         if scan.senders_dropped {
@@ -576,14 +605,14 @@ fn scan_lines<R: Read>(
             && !b.is_ascii_digit()
             && b != b'['
         {
-            if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty() {
-                scan.text_before_first += 1;
+            if scan.headers == 0 {
+                scan.note_before_first(line);
             }
             continue;
         }
         let Some(h) = header::parse_for(line, &shape) else {
-            if scan.headers == 0 && !normalize::strip_invisible_cow(line).trim().is_empty() {
-                scan.text_before_first += 1;
+            if scan.headers == 0 {
+                scan.note_before_first(line);
             }
             continue;
         };
@@ -603,7 +632,10 @@ fn scan_lines<R: Read>(
         // Classified once without the title; the title only changes the
         // answer for a line "title: <LRM>…" (an iOS event attributed to the
         // chat), so only such a line is classified again with it.
-        let head = body::classify_cached(rest, None, &mut names);
+        let head = match shape.bracket.then(|| body::web_event(rest)).flatten() {
+            Some(event) => event,
+            None => body::classify_cached(rest, None, &mut names),
+        };
         let head = match (&head, title.as_deref()) {
             (Head::User { sender, body }, Some(t)) if sender == t => {
                 if body.trim_start_matches(' ').starts_with('\u{200E}') {
@@ -700,11 +732,33 @@ struct Scan {
     splits: Vec<par::SplitPoint>,
     headers: u64,
     text_before_first: u64,
+    /// WhatsApp Web's "Some earlier messages may not be available." stood
+    /// above the first message: the export was cut at its message limit.
+    earlier_missing: bool,
     stats: DateStats,
     senders: BTreeSet<String>,
     senders_dropped: bool,
     group_event: bool,
     title_plain: bool,
+}
+
+impl Scan {
+    /// Counts a non-blank line above the first message, unless it is one of the
+    /// lines WhatsApp Web writes there (noting when it says messages are missing).
+    fn note_before_first(&mut self, line: &str) {
+        let visible = normalize::strip_invisible_cow(line);
+        let visible = visible.trim();
+        if visible.is_empty() {
+            return;
+        }
+        if strings::is_preamble(visible) {
+            self.earlier_missing |= visible
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case(strings::EARLIER_MISSING);
+            return;
+        }
+        self.text_before_first += 1;
+    }
 }
 
 /// Counts earlier messages with the same (local time, sender, raw body), within a
@@ -1035,18 +1089,31 @@ impl<R: Read> Messages<'_, R> {
         let media = self.media;
         let dir = self.ctx.media_dir.as_deref();
         let hash = self.ctx.hash_media;
+        let web = self.ctx.web;
         let lookup = |name: &str| {
-            media
-                .get(name)
-                .cloned()
-                .or_else(|| dir.and_then(|d| media_beside(d, name, hash)))
+            media.get(name).cloned().or_else(|| {
+                let d = dir?;
+                media_beside(d, name, hash)
+                    // An unzipped WhatsApp Web export keeps its media in `media/`.
+                    .or_else(|| {
+                        web.then(|| media_beside(&d.join("media"), name, hash))
+                            .flatten()
+                    })
+            })
         };
         let cont = p.cont();
-        let (kind, sender, first, body) = match body::classify_cached(
-            &p.rest,
-            self.ctx.system_sender.as_deref(),
-            &mut self.names,
-        ) {
+        let mut forwarded = false;
+        let event = match self.ctx.shape.bracket {
+            true => body::web_event(&p.rest),
+            false => None,
+        };
+        let head = match event {
+            Some(event) => event,
+            None => {
+                body::classify_cached(&p.rest, self.ctx.system_sender.as_deref(), &mut self.names)
+            }
+        };
+        let (kind, sender, first, body) = match head {
             Head::System { text } => {
                 let mut text = text.to_owned();
                 if let Some(c) = cont {
@@ -1067,10 +1134,25 @@ impl<R: Read> Messages<'_, R> {
                 sender,
                 body: first,
             } => {
-                let b = body::user_body(first, cont, &lookup);
+                // WhatsApp Web marks forwarded messages in the text; the id
+                // still hashes the body as written.
+                let shown = match self.ctx.web {
+                    true => strings::strip_forwarded(normalize::trim_start_invisible(first)),
+                    false => None,
+                };
+                forwarded = shown.is_some();
+                let b = body::user_body(shown.unwrap_or(first), cont, &lookup);
                 (MessageKind::Message, Some(sender), first, b)
             }
         };
+        if body.undecrypted {
+            self.warnings.push(
+                &self.ctx.label,
+                Some(p.line),
+                "\"Waiting for this message\": WhatsApp had not decrypted this message when the chat \
+                 was exported; its content is not in the export",
+            );
+        }
         // The raw body: the first line and the continuation lines, joined by `\n`.
         let raw: [&str; 3] = match cont {
             Some(c) => [first, "\n", c],
@@ -1116,7 +1198,7 @@ impl<R: Read> Messages<'_, R> {
                 line: p.line,
             },
             reply_to: None,
-            forwarded_from: None,
+            forwarded_from: forwarded.then(String::new),
         };
         (message, extra)
     }

@@ -130,6 +130,7 @@ pub(crate) fn scan_parallel(
         }
         if merged.headers == 0 {
             merged.text_before_first += part.text_before_first;
+            merged.earlier_missing |= part.earlier_missing;
         }
         merged.headers += part.headers;
         merged.stats.merge(&part.stats);

@@ -37,7 +37,7 @@ pub struct Locale {
     pub system_before_colon: &'static [&'static str],
 }
 
-use MediaKind::{Audio, Contact, Document, Gif, Image, Sticker, Video};
+use MediaKind::{Audio, Contact, Document, Gif, Image, Location, Other, Sticker, Video};
 
 pub static LOCALES: &[Locale] = &[
     Locale {
@@ -56,6 +56,13 @@ pub static LOCALES: &[Locale] = &[
             ("document omitted", Document),
             ("Contact card omitted", Contact),
             ("video note omitted", Video),
+            // WhatsApp Web / Desktop export (`<voice message omitted>` …, the
+            // angle brackets taken off by the caller).
+            ("voice message omitted", Audio),
+            ("video message omitted", Video),
+            ("media omitted", Other),
+            ("Location omitted", Location),
+            ("Live location omitted", Location),
         ],
         attached_open: &["<attached: "],
         file_attached: &[" (file attached)"],
@@ -712,6 +719,103 @@ pub fn strip_edited(body: &str) -> Option<&str> {
     for p in &TABLES.edited {
         if let Some(cut) = tail_is(trimmed, p) {
             return trimmed.get(..cut).map(str::trim_end);
+        }
+    }
+    None
+}
+
+/// WhatsApp Web / Desktop's deleted-by-admin body, which names the admin:
+/// `This message was deleted by admin NAME`.
+const DELETED_BY_ADMIN: &str = "this message was deleted by admin ";
+
+/// WhatsApp Web / Desktop's body for a message it could not decrypt.
+const WAITING: &str = "waiting for this message";
+
+/// WhatsApp Web / Desktop's prefixes of a forwarded message's body.
+const FORWARDED: [&str; 2] = ["[Forwarded many times] ", "[Forwarded] "];
+
+/// WhatsApp Web / Desktop's line above the first message when the export was
+/// cut at its message limit (the oldest messages are missing).
+pub const EARLIER_MISSING: &str = "some earlier messages may not be available";
+
+/// Whether a body is WhatsApp Web's deleted-by-admin marker with the admin's name.
+pub fn is_deleted_by_admin(body: &str) -> bool {
+    let b = body.trim();
+    b.len() > DELETED_BY_ADMIN.len()
+        && b.get(..DELETED_BY_ADMIN.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(DELETED_BY_ADMIN))
+}
+
+/// Whether a body is the "Waiting for this message. This may take a while."
+/// placeholder: the app had not decrypted the message when the chat was exported.
+pub fn is_waiting(body: &str) -> bool {
+    let b = body.trim();
+    let Some(head) = b.get(..WAITING.len()) else {
+        return false;
+    };
+    head.eq_ignore_ascii_case(WAITING) && b.len() <= WAITING.len() + 32
+}
+
+/// The body without WhatsApp Web's `[Forwarded] ` prefix, when it has one.
+pub fn strip_forwarded(body: &str) -> Option<&str> {
+    FORWARDED.iter().find_map(|p| body.strip_prefix(p))
+}
+
+/// Whether a line before the first message is one WhatsApp Web writes there
+/// without a header: the encryption banner or [`EARLIER_MISSING`].
+pub fn is_preamble(line: &str) -> bool {
+    let l = line.trim().trim_end_matches('.');
+    l.eq_ignore_ascii_case(EARLIER_MISSING)
+        || (l.len() < 200
+            && with_lower(l, |l| {
+                l.starts_with("messages and calls are end-to-end encrypted")
+            }))
+}
+
+/// A WhatsApp Web `<… omitted> caption` body: the kind the bracketed placeholder
+/// tells, the placeholder, and the caption after it (may be empty).
+pub fn omitted_with_caption(body: &str) -> Option<(MediaKind, &str, &str)> {
+    let rest = body.strip_prefix('<')?;
+    let close = rest.find('>')?;
+    let inner = rest.get(..close)?;
+    let placeholder = body.get(..close + 2)?;
+    let caption = rest.get(close + 1..)?;
+    if !caption.is_empty() && !caption.starts_with(' ') {
+        return None;
+    }
+    let kind = if media_omitted(placeholder) {
+        MediaKind::Other
+    } else {
+        omitted_kind(inner)?
+    };
+    Some((kind, placeholder, caption.trim()))
+}
+
+/// A WhatsApp Web `NAME (file attached) caption` body: the file name and the
+/// caption after the marker (a body ending with the marker is [`attached_name`]'s).
+pub fn attached_with_caption(line: &str) -> Option<(&str, &str)> {
+    // Every marker ends with `)`, and a caption follows it: most lines have no `) `.
+    if !line.contains(") ") {
+        return None;
+    }
+    // Positions found in the lowercased line hold in the line itself only when
+    // lowercasing kept every byte length (true of the scripts these markers use).
+    let lowered = lower(line);
+    if lowered.len() != line.len() {
+        return None;
+    }
+    for marker in &TABLES.file_attached {
+        let marker = format!("{marker} ");
+        if let Some(pos) = lowered.find(&marker)
+            && line
+                .get(pos..pos + marker.len())
+                .is_some_and(|m| lower(m) == marker)
+        {
+            let name = line.get(..pos)?.trim();
+            let caption = line.get(pos + marker.len()..)?.trim();
+            if !name.is_empty() && !caption.is_empty() {
+                return Some((name, caption));
+            }
         }
     }
     None

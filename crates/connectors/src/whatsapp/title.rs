@@ -57,6 +57,17 @@ pub fn from_file_name(name: &str) -> Option<String> {
     None
 }
 
+/// The chat title WhatsApp Web / Desktop gives its export zip: the title itself,
+/// with `/ \\ ? % * : | " < >` replaced by `_` (so the title as it reads here).
+pub fn web_zip_title(zip_name: &str) -> Option<String> {
+    let base = zip_name.rsplit(['/', '\\']).next().unwrap_or(zip_name);
+    let stem = base
+        .strip_suffix(".zip")
+        .or_else(|| base.strip_suffix(".ZIP"))
+        .unwrap_or(base);
+    non_empty(strip_copy_suffix(stem).trim())
+}
+
 fn non_empty(t: &str) -> Option<String> {
     let t = super::normalize::canonical_name(t);
     if t.is_empty() { None } else { Some(t) }
