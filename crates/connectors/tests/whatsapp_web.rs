@@ -7,7 +7,7 @@ mod common;
 use chatwarden_connectors::{DateOrder, ExportSource, ParseOptions};
 use chatwarden_model::{MediaKind, Message, MessageKind};
 use common::*;
-use std::io::{Cursor, Write};
+use std::io::{Cursor, Read, Write};
 use zip::write::SimpleFileOptions;
 
 /// The fixture folder zipped as WhatsApp Web names and lays it out.
@@ -197,6 +197,15 @@ fn unzipped_web_export_finds_media_in_its_media_folder() {
     let signed = by_time(&m, "2025-01-05T09:09:00");
     assert!(signed.attachments[0].included);
     assert_eq!(signed.attachments[0].size, Some(29));
+    // The archive reads the bytes through the source.
+    let mut bytes = Vec::new();
+    src.open_attachment("IMG-20250105-WA0001.jpg")
+        .unwrap()
+        .expect("the photo in media/")
+        .read_to_end(&mut bytes)
+        .unwrap();
+    assert_eq!(bytes.len(), 29);
+    assert!(src.open_attachment("../chat.txt").unwrap().is_none());
 }
 
 #[test]

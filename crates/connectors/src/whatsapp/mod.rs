@@ -1326,12 +1326,15 @@ impl ExportSource for WhatsAppExport {
 
     fn open_attachment(&self, name: &str) -> Result<Option<Box<dyn Read + '_>>, ConnectorError> {
         let Some(info) = self.media.get(name) else {
-            if let Some(path) = self
-                .ctx
-                .media_dir
-                .as_deref()
-                .and_then(|d| beside_path(d, name))
-            {
+            if let Some(path) = self.ctx.media_dir.as_deref().and_then(|d| {
+                beside_path(d, name).or_else(|| {
+                    // An unzipped WhatsApp Web export keeps its media in `media/`.
+                    self.ctx
+                        .web
+                        .then(|| beside_path(&d.join("media"), name))
+                        .flatten()
+                })
+            }) {
                 let label = path.display().to_string();
                 let f = File::open(&path).map_err(|e| ConnectorError::io(&label, e))?;
                 return Ok(Some(Box::new(f)));
