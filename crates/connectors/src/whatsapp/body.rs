@@ -73,12 +73,19 @@ pub fn classify<'a>(rest: &'a str, chat_title: Option<&str>) -> Head<'a> {
     classify_cached(rest, chat_title, &mut SenderCache::default())
 }
 
-/// WhatsApp Web / Desktop writes events as `[date, time] - text`: after a
-/// bracketed header, a line starting `- ` is an event (its text may hold `": "`).
-pub fn web_event(rest: &str) -> Option<Head<'_>> {
-    trim_start_invisible(rest)
-        .strip_prefix("- ")
-        .map(|text| Head::System { text })
+/// [`classify_cached`] for the text after a header of a file's shape: after a
+/// bracketed header, a line starting `- ` is an event, as WhatsApp Web / Desktop
+/// writes them (`[date, time] - text`; its text may hold `": "`).
+pub fn classify_after_header<'a>(
+    rest: &'a str,
+    bracketed: bool,
+    chat_title: Option<&str>,
+    cache: &mut SenderCache,
+) -> Head<'a> {
+    if bracketed && let Some(text) = trim_start_invisible(rest).strip_prefix("- ") {
+        return Head::System { text };
+    }
+    classify_cached(rest, chat_title, cache)
 }
 
 /// [`classify`] with the per-sender answers kept in `cache` across calls.

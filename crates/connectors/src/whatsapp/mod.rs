@@ -632,10 +632,7 @@ fn scan_lines<R: Read>(
         // Classified once without the title; the title only changes the
         // answer for a line "title: <LRM>…" (an iOS event attributed to the
         // chat), so only such a line is classified again with it.
-        let head = match shape.bracket.then(|| body::web_event(rest)).flatten() {
-            Some(event) => event,
-            None => body::classify_cached(rest, None, &mut names),
-        };
+        let head = body::classify_after_header(rest, shape.bracket, None, &mut names);
         let head = match (&head, title.as_deref()) {
             (Head::User { sender, body }, Some(t)) if sender == t => {
                 if body.trim_start_matches(' ').starts_with('\u{200E}') {
@@ -751,13 +748,11 @@ impl Scan {
         if visible.is_empty() {
             return;
         }
-        if strings::is_preamble(visible) {
-            self.earlier_missing |= visible
-                .trim_end_matches('.')
-                .eq_ignore_ascii_case(strings::EARLIER_MISSING);
-            return;
+        match strings::preamble(visible) {
+            Some(strings::Preamble::EarlierMissing) => self.earlier_missing = true,
+            Some(strings::Preamble::Banner) => {}
+            None => self.text_before_first += 1,
         }
-        self.text_before_first += 1;
     }
 }
 
@@ -1091,28 +1086,19 @@ impl<R: Read> Messages<'_, R> {
         let hash = self.ctx.hash_media;
         let web = self.ctx.web;
         let lookup = |name: &str| {
-            media.get(name).cloned().or_else(|| {
-                let d = dir?;
-                media_beside(d, name, hash)
-                    // An unzipped WhatsApp Web export keeps its media in `media/`.
-                    .or_else(|| {
-                        web.then(|| media_beside(&d.join("media"), name, hash))
-                            .flatten()
-                    })
-            })
+            media
+                .get(name)
+                .cloned()
+                .or_else(|| media_beside(&local_media_path(dir?, name, web)?, hash))
         };
         let cont = p.cont();
         let mut forwarded = false;
-        let event = match self.ctx.shape.bracket {
-            true => body::web_event(&p.rest),
-            false => None,
-        };
-        let head = match event {
-            Some(event) => event,
-            None => {
-                body::classify_cached(&p.rest, self.ctx.system_sender.as_deref(), &mut self.names)
-            }
-        };
+        let head = body::classify_after_header(
+            &p.rest,
+            self.ctx.shape.bracket,
+            self.ctx.system_sender.as_deref(),
+            &mut self.names,
+        );
         let (kind, sender, first, body) = match head {
             Head::System { text } => {
                 let mut text = text.to_owned();
@@ -1233,17 +1219,22 @@ fn beside_path(dir: &Path, name: &str) -> Option<PathBuf> {
     meta.file_type().is_file().then_some(path)
 }
 
-/// Size and (when `hash`) SHA-256 of a media file beside an unzipped chat text.
-fn media_beside(dir: &Path, name: &str, hash: bool) -> Option<MediaInfo> {
-    let path = beside_path(dir, name)?;
+/// A media file of an unzipped export: beside the chat text, or in `media/` for
+/// an unzipped WhatsApp Web export.
+fn local_media_path(dir: &Path, name: &str, web: bool) -> Option<PathBuf> {
+    beside_path(dir, name).or_else(|| web.then(|| beside_path(&dir.join("media"), name)).flatten())
+}
+
+/// Size and (when `hash`) SHA-256 of a media file of an unzipped export.
+fn media_beside(path: &Path, hash: bool) -> Option<MediaInfo> {
     if !hash {
         return Some(MediaInfo {
             index: usize::MAX,
-            size: std::fs::metadata(&path).ok()?.len(),
+            size: std::fs::metadata(path).ok()?.len(),
             sha256: None,
         });
     }
-    let mut f = File::open(&path).ok()?;
+    let mut f = File::open(path).ok()?;
     let mut hasher = Sha256::new();
     let size = io::copy(&mut f, &mut hasher).ok()?;
     Some(MediaInfo {
@@ -1326,15 +1317,12 @@ impl ExportSource for WhatsAppExport {
 
     fn open_attachment(&self, name: &str) -> Result<Option<Box<dyn Read + '_>>, ConnectorError> {
         let Some(info) = self.media.get(name) else {
-            if let Some(path) = self.ctx.media_dir.as_deref().and_then(|d| {
-                beside_path(d, name).or_else(|| {
-                    // An unzipped WhatsApp Web export keeps its media in `media/`.
-                    self.ctx
-                        .web
-                        .then(|| beside_path(&d.join("media"), name))
-                        .flatten()
-                })
-            }) {
+            if let Some(path) = self
+                .ctx
+                .media_dir
+                .as_deref()
+                .and_then(|d| local_media_path(d, name, self.ctx.web))
+            {
                 let label = path.display().to_string();
                 let f = File::open(&path).map_err(|e| ConnectorError::io(&label, e))?;
                 return Ok(Some(Box::new(f)));

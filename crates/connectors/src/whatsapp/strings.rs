@@ -736,7 +736,16 @@ const FORWARDED: [&str; 2] = ["[Forwarded many times] ", "[Forwarded] "];
 
 /// WhatsApp Web / Desktop's line above the first message when the export was
 /// cut at its message limit (the oldest messages are missing).
-pub const EARLIER_MISSING: &str = "some earlier messages may not be available";
+const EARLIER_MISSING: &str = "some earlier messages may not be available";
+
+/// A line WhatsApp Web / Desktop writes above the first message, with no header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preamble {
+    /// The end-to-end encryption banner.
+    Banner,
+    /// [`EARLIER_MISSING`]: the export was cut at its message limit.
+    EarlierMissing,
+}
 
 /// Whether a body is WhatsApp Web's deleted-by-admin marker with the admin's name.
 pub fn is_deleted_by_admin(body: &str) -> bool {
@@ -761,15 +770,17 @@ pub fn strip_forwarded(body: &str) -> Option<&str> {
     FORWARDED.iter().find_map(|p| body.strip_prefix(p))
 }
 
-/// Whether a line before the first message is one WhatsApp Web writes there
-/// without a header: the encryption banner or [`EARLIER_MISSING`].
-pub fn is_preamble(line: &str) -> bool {
+/// Which header-less line WhatsApp Web writes above the first message a line is.
+pub fn preamble(line: &str) -> Option<Preamble> {
     let l = line.trim().trim_end_matches('.');
-    l.eq_ignore_ascii_case(EARLIER_MISSING)
-        || (l.len() < 200
-            && with_lower(l, |l| {
-                l.starts_with("messages and calls are end-to-end encrypted")
-            }))
+    if l.eq_ignore_ascii_case(EARLIER_MISSING) {
+        return Some(Preamble::EarlierMissing);
+    }
+    (l.len() < 200
+        && with_lower(l, |l| {
+            l.starts_with("messages and calls are end-to-end encrypted")
+        }))
+    .then_some(Preamble::Banner)
 }
 
 /// A WhatsApp Web `<… omitted> caption` body: the kind the bracketed placeholder
