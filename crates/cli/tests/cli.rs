@@ -21,7 +21,28 @@ fn demo_ingests_the_corpus_finds_every_planted_value_and_verifies() {
     let report = json(&out.get_output().stdout);
     assert!(report["ingest"]["new"].as_u64().unwrap() >= 40, "{report}");
     assert_eq!(report["ingest"]["failed"], 0, "{report}");
-    assert_eq!(report["ingest"]["files"].as_array().unwrap().len(), 7);
+    assert_eq!(report["ingest"]["files"].as_array().unwrap().len(), 8);
+    // The WhatsApp Desktop export: titled from its zip, every message read, and the
+    // message the phone had not decrypted named in a warning.
+    let treasury: Vec<_> = report["ingest"]["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["title"] == "Treasury Ops_ EMEA")
+        .collect();
+    assert_eq!(treasury.len(), 1, "{report}");
+    assert_eq!(treasury[0]["new"], 9, "{report}");
+    assert!(
+        report["ingest"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w
+                .as_str()
+                .unwrap()
+                .contains("chat.txt:8: \"Waiting for this message\"")),
+        "{report}"
+    );
     assert_eq!(report["planted_found"], report["planted_total"], "{report}");
     assert_eq!(report["verify_ok"], true);
     // The default policy raises alerts, grouped into fewer review items.

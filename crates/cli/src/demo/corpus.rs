@@ -1,7 +1,7 @@
 //! The demo's sample corpus: WhatsApp exports as the app writes them, from both
 //! platforms and several locales, with media, system lines, deleted and edited
-//! messages, and planted sensitive data for the inspection stage; a Telegram chat; and a
-//! Slack workspace export of ordinary internal talk.
+//! messages, and planted sensitive data for the inspection stage; a WhatsApp Desktop
+//! export; a Telegram chat; and a Slack workspace export of ordinary internal talk.
 //!
 //! Everything here is synthetic: the people, companies and numbers are made up.
 //! Card numbers are issuers' published test numbers; IBANs are the registries'
@@ -222,6 +222,29 @@ fn android_zh() -> String {
         + "\n"
 }
 
+/// WhatsApp Desktop / Web (`chat.txt` in a zip named after the chat): [M/D/YY, H:MM:SS AM]
+/// in every language, a header-less banner, `- ` before events, same-line captions,
+/// `[Forwarded]`, a message the phone had not decrypted, and "You" for the exporter.
+/// Ordinary talk: nothing here should raise an alert.
+fn web_desktop_group() -> String {
+    [
+        "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.",
+        "[3/9/26, 8:30:12 AM] - Sofia Marchetti created group \"Treasury Ops: EMEA\"",
+        "[3/9/26, 8:30:40 AM] - Sofia Marchetti added Tom Becker",
+        "[3/9/26, 8:31:05 AM] Sofia Marchetti: Morning. Cut-off for today's settlements is 3pm.",
+        "[3/9/26, 8:32:18 AM] You: <image omitted> screenshot of the queue",
+        "[3/9/26, 8:33:02 AM] Sofia Marchetti: settlement-calendar.jpg (file attached) updated calendar",
+        "[3/9/26, 8:34:47 AM] Sofia Marchetti: [Forwarded] Reminder: the quarter-end freeze starts on the 27th",
+        "[3/9/26, 8:36:10 AM] Tom Becker: Waiting for this message. This may take a while.",
+        "[3/9/26, 8:41:30 AM] Tom Becker: <voice message omitted>",
+        "[3/9/26, 8:45:00 AM] You: Poll: Move the daily call to 9:15?",
+        "    - Yes",
+        "    - No",
+    ]
+    .join("\n")
+        + "\n"
+}
+
 /// Telegram Desktop, single-chat `result.json`: epoch times (`date_unixtime`), text as an
 /// entity array, an edit, a reply, a service message, a file left out of the export.
 fn telegram_chat() -> String {
@@ -383,6 +406,21 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
     let lucia = dir.join("WhatsApp Chat - Lucía Fernández.zip");
     write_zip(&lucia, &[("_chat.txt", ios_es().into_bytes())])?;
     files.push(lucia);
+
+    // WhatsApp Desktop replaces `:` in the chat's name with `_` for the zip's name.
+    let treasury = dir.join("Treasury Ops_ EMEA.zip");
+    write_zip(
+        &treasury,
+        &[
+            ("chat.txt", web_desktop_group().into_bytes()),
+            (
+                "chat.md",
+                b"# WhatsApp Chat Export: Treasury Ops_ EMEA\n".to_vec(),
+            ),
+            ("media/settlement-calendar.jpg", photo_jpg()),
+        ],
+    )?;
+    files.push(treasury);
 
     let slack = dir.join("Northbridge Slack export Mar 10 2026.zip");
     write_zip(&slack, &slack_export())?;
