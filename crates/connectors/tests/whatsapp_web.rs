@@ -227,3 +227,58 @@ fn forwarded_prefix_is_text_outside_web_exports() {
     assert_eq!(m[1].text, "a caption on the same line");
     assert_eq!(m[1].attachments[0].kind, MediaKind::Image);
 }
+
+/// An older WhatsApp Web build wrote only Markdown (`chat.md` with media, or a lone
+/// `TITLE.md`): refused with the reason and what to do, naming the file and line.
+#[test]
+fn web_markdown_exports_are_refused_with_a_reason() {
+    let md = "# WhatsApp Chat Export: Deal Desk\nExport date: January 7, 2025 at 10:00 AM\n\n\
+              ---\n\n## January 5, 2025\n\n[9:07 AM] **You:** Morning all\n\n\
+              [9:08 AM] **Alice Smith:** [Image](media/IMG-1.jpg) the draft\n\n";
+    let dir = tempfile::tempdir().unwrap();
+    let lone = dir.path().join("Deal Desk.md");
+    std::fs::write(&lone, md).unwrap();
+    let zipped = dir.path().join("Deal Desk.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&zipped).unwrap());
+    w.start_file("chat.md", SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(md.as_bytes()).unwrap();
+    w.start_file("media/IMG-1.jpg", SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(b"\xFF\xD8\xFF\xD9").unwrap();
+    w.finish().unwrap();
+    for (path, file) in [
+        (&lone, lone.display().to_string()),
+        (&zipped, format!("{}!/chat.md", zipped.display())),
+    ] {
+        let err = chatwarden_connectors::open(path, &ParseOptions::default())
+            .err()
+            .expect("refused");
+        match err {
+            chatwarden_connectors::ConnectorError::Malformed {
+                file: f,
+                line,
+                reason,
+            } => {
+                assert_eq!(f, file);
+                assert_eq!(line, 1);
+                assert!(reason.contains("Markdown export"), "{reason}");
+                assert!(reason.contains("chat.txt"), "{reason}");
+            }
+            other => panic!("{}: {other}", path.display()),
+        }
+    }
+    // Other Markdown is still simply not an export.
+    let notes = dir.path().join("notes.md");
+    std::fs::write(&notes, "# Meeting notes\n\n- budget\n- hiring\n").unwrap();
+    let err = chatwarden_connectors::open(&notes, &ParseOptions::default())
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(
+            err,
+            chatwarden_connectors::ConnectorError::NotRecognized { .. }
+        ),
+        "{err}"
+    );
+}

@@ -226,8 +226,21 @@ impl WhatsAppExport {
         if zipped {
             let mut z = SafeZip::open(backing.reader(&label)?, &label, &opts.limits.zip)?;
             let entries = z.entries().to_vec();
-            let index = pick_chat_entry(&entries).ok_or_else(|| ConnectorError::NoChatFile {
-                file: label.clone(),
+            let index = pick_chat_entry(&entries).ok_or_else(|| {
+                match entries
+                    .iter()
+                    .find(|e| !e.is_dir && e.file_name().eq_ignore_ascii_case("chat.md"))
+                {
+                    // An older WhatsApp Web build zipped `chat.md` and media only.
+                    Some(md) => ConnectorError::Malformed {
+                        file: format!("{label}!/{}", md.name),
+                        line: 1,
+                        reason: strings::WEB_MARKDOWN.to_owned(),
+                    },
+                    None => ConnectorError::NoChatFile {
+                        file: label.clone(),
+                    },
+                }
             })?;
             let chat = entries.iter().find(|e| e.index == index).ok_or_else(|| {
                 ConnectorError::NoChatFile {
@@ -357,9 +370,17 @@ impl WhatsAppExport {
             file: label.clone(),
             tried: "whatsapp (no message header in the first lines)".to_owned(),
         };
+        // WhatsApp Web's Markdown export, told apart by its title line: refused
+        // with a reason rather than as an unknown file.
+        let markdown = || ConnectorError::Malformed {
+            file: label.clone(),
+            line: 1,
+            reason: strings::WEB_MARKDOWN.to_owned(),
+        };
         self.with_lines(|lines| {
             let mut tally: Vec<(Shape, u64)> = Vec::new();
             let mut non_blank = 0usize;
+            let mut web_markdown = false;
             loop {
                 let line = match lines.next_line() {
                     Ok(Some(l)) => l,
@@ -375,6 +396,9 @@ impl WhatsAppExport {
                     continue;
                 }
                 non_blank += 1;
+                if non_blank == 1 {
+                    web_markdown = strings::is_web_markdown_title(line);
+                }
                 if let Some(h) = header::parse(line) {
                     match tally.iter_mut().find(|(s, _)| *s == h.shape) {
                         Some((_, n)) => *n += 1,
@@ -382,7 +406,11 @@ impl WhatsAppExport {
                     }
                 }
                 if tally.is_empty() && non_blank >= DETECT_LINES {
-                    return Err(not_recognized());
+                    return Err(if web_markdown {
+                        markdown()
+                    } else {
+                        not_recognized()
+                    });
                 }
                 if non_blank >= VOTE_LINES {
                     break;
@@ -395,7 +423,13 @@ impl WhatsAppExport {
                     best = Some((s, n));
                 }
             }
-            best.map(|(s, _)| s).ok_or_else(not_recognized)
+            best.map(|(s, _)| s).ok_or_else(|| {
+                if web_markdown {
+                    markdown()
+                } else {
+                    not_recognized()
+                }
+            })
         })
     }
 

@@ -770,6 +770,19 @@ pub fn strip_forwarded(body: &str) -> Option<&str> {
     FORWARDED.iter().find_map(|p| body.strip_prefix(p))
 }
 
+/// Why a WhatsApp Web Markdown export is refused: an older web build wrote only
+/// `chat.md` (or `TITLE.md`); current builds put `chat.txt` beside it.
+pub const WEB_MARKDOWN: &str = "this looks like WhatsApp Web's Markdown export (`# WhatsApp Chat Export: …`), \
+     which chatwarden does not read: export the chat again from a current WhatsApp Web or \
+     Desktop, whose zip also holds the plain-text `chat.txt`";
+
+/// Whether a first line is the title line of WhatsApp Web's Markdown export
+/// (`# WhatsApp Chat Export: TITLE`; the words may be translated, the brand is not).
+pub fn is_web_markdown_title(line: &str) -> bool {
+    let l = line.trim_start_matches('\u{FEFF}');
+    l.starts_with("# ") && l.contains("WhatsApp") && l.contains(": ")
+}
+
 /// Which header-less line WhatsApp Web writes above the first message a line is.
 pub fn preamble(line: &str) -> Option<Preamble> {
     let l = line.trim().trim_end_matches('.');
