@@ -180,6 +180,15 @@ pub fn user_body(
     } else if let Some(kind) = strings::omitted_kind(clean) {
         out.attachments.push(omitted(kind, clean));
         first_text = None;
+    } else if let Some((name, _)) =
+        strings::named_document_omitted(clean).filter(|(n, d)| d.is_some() || has_extension(n))
+    {
+        // iOS names a document it left out: `Resume.pdf • 2 pages document omitted`.
+        out.attachments.push(Attachment {
+            name: Some(name.to_owned()),
+            ..omitted(MediaKind::Document, clean)
+        });
+        first_text = None;
     } else if let Some((name, _descr)) =
         strings::attached_name(clean).filter(|(n, _)| has_extension(n))
     {

@@ -2,7 +2,9 @@
 //!
 //! Sources: formats.md §2.6 (chatwarden's notes) and the iOS strings quoted by
 //! public WhatsApp parsers' string tables (en, de, fr, es, pt-PT, it, ru, ar
-//! omitted-media and deleted strings). Entries marked `(unconfirmed)` in
+//! omitted-media and deleted strings); the cs, id, ja, th, uk and vi tables and the
+//! iOS strings marked in hi and ar, from real iOS exports of one chat in each
+//! language (the public whats_json test corpus). Entries marked `(unconfirmed)` in
 //! `docs/formats/whatsapp.md` are WhatsApp's most likely wording, not yet seen in
 //! a real export. Matching is case-insensitive, after invisible marks are removed.
 
@@ -474,6 +476,9 @@ pub static LOCALES: &[Locale] = &[
             "تم حذف هذه الرسالة",
             "لقد حذفت هذه الرسالة",
             "حذفت هذه الرسالة",
+            // iOS, seen in real exports
+            "أنت حذفت هذه الرسالة",
+            "لقد حذَفت هذه الرسالة",
         ],
         edited: &["<تم تعديل هذه الرسالة>"],
         system: &[
@@ -508,10 +513,21 @@ pub static LOCALES: &[Locale] = &[
             ("GIF छोड़ा गया", Gif),
             ("दस्तावेज़ छोड़ा गया", Document),
             ("संपर्क कार्ड छोड़ा गया", Contact),
+            // iOS, seen in a real export
+            ("फ़ोटो हटाई गई", Image),
+            ("ऑडियो हटाई गयी", Audio),
+            ("कॉन्टैक्ट कार्ड छोड़ा गया", Contact),
+            ("डॉक्यूमेंट छोड़ा गया", Document),
         ],
         attached_open: &["<संलग्न: "],
         file_attached: &[" (फ़ाइल संलग्न)", " (फ़ाइल संलग्न की गई)"],
-        deleted: &["यह संदेश हटा दिया गया था", "आपने यह संदेश हटा दिया"],
+        deleted: &[
+            "यह संदेश हटा दिया गया था",
+            "आपने यह संदेश हटा दिया",
+            // iOS, seen in a real export
+            "आपने यह मैसेज डिलीट किया",
+            "यह मैसेज डिलीट कर दिया गया है",
+        ],
         edited: &["<यह संदेश संपादित किया गया था>", "<यह संदेश संपादित किया गया>"],
         system: &[
             "एंड-टू-एंड एन्क्रिप्टेड",
@@ -532,6 +548,137 @@ pub static LOCALES: &[Locale] = &[
             "ने समूह का विवरण बदला",
         ],
         system_before_colon: &["ने विषय बदला", "ने समूह का विवरण बदला"],
+    },
+    Locale {
+        code: "cs",
+        media_omitted: &[],
+        omitted: &[
+            ("obrázek vynechán", Image),
+            ("video vynecháno", Video),
+            ("zvukový soubor vynechán", Audio),
+            ("Vizitka vynechána", Contact),
+            ("nálepka vynechána", Sticker),
+            ("GIF vynechán", Gif),
+            ("dokument vynechán", Document),
+        ],
+        attached_open: &[],
+        file_attached: &[],
+        deleted: &["Tuto zprávu jste smazal/a", "Tato zpráva byla smazána"],
+        edited: &[],
+        system: &["koncovým šifrováním", "Bezpečnostní kód mezi vámi"],
+        group_events: &[],
+        system_before_colon: &[],
+    },
+    Locale {
+        code: "id",
+        media_omitted: &[],
+        omitted: &[
+            ("gambar tidak disertakan", Image),
+            ("video tidak disertakan", Video),
+            ("audio tidak disertakan", Audio),
+            ("Kartu kontak tidak disertakan", Contact),
+            ("stiker tidak disertakan", Sticker),
+            ("GIF tidak disertakan", Gif),
+            ("dokumen tidak disertakan", Document),
+        ],
+        attached_open: &[],
+        file_attached: &[],
+        deleted: &["Anda menghapus pesan ini", "Pesan ini dihapus"],
+        edited: &[],
+        system: &["terenkripsi secara end-to-end", "Kode keamanan Anda dengan"],
+        group_events: &[],
+        system_before_colon: &[],
+    },
+    Locale {
+        code: "ja",
+        media_omitted: &[],
+        omitted: &[
+            ("画像は含まれていません", Image),
+            ("ビデオは含まれていません", Video),
+            ("音声は含まれていません", Audio),
+            ("連絡先カードを省略", Contact),
+            ("スタンプは含まれていません", Sticker),
+            ("GIFは含まれていません", Gif),
+            ("ドキュメントは含まれていません", Document),
+        ],
+        attached_open: &[],
+        file_attached: &[],
+        deleted: &[
+            "このメッセージを削除しました",
+            "このメッセージは削除されました",
+        ],
+        edited: &[],
+        system: &["エンドツーエンド暗号化されています"],
+        group_events: &[],
+        system_before_colon: &[],
+    },
+    Locale {
+        code: "th",
+        media_omitted: &[],
+        omitted: &[
+            ("ไม่มีรูปภาพ", Image),
+            ("วิดีโอถูกลบ", Video),
+            ("ไม่มีไฟล์เสียง", Audio),
+            ("บัตรรายชื่อที่ละเว้น", Contact),
+            ("ไม่มีสติกเกอร์", Sticker),
+            ("ละเว้น GIF", Gif),
+            ("ละเว้นเอกสาร", Document),
+        ],
+        attached_open: &[],
+        file_attached: &[],
+        deleted: &["คุณได้ลบข้อความนี้", "ข้อความนี้ถูกลบแล้ว"],
+        edited: &[],
+        system: &["ได้รับการเข้ารหัสจากต้นทางถึงปลายทาง", "รหัสความปลอดภัยของคุณกับ"],
+        group_events: &[],
+        system_before_colon: &[],
+    },
+    Locale {
+        code: "uk",
+        media_omitted: &[],
+        omitted: &[
+            ("зображення відсутнє", Image),
+            ("відео відсутнє", Video),
+            ("аудіо відсутнє", Audio),
+            ("Картка контакту відсутня", Contact),
+            ("Наклейку не додано", Sticker),
+            ("GIF-анімацію пропущено", Gif),
+            ("документ пропущено", Document),
+        ],
+        attached_open: &[],
+        file_attached: &[],
+        deleted: &[
+            "Ви видалили це повідомлення",
+            "Це повідомлення було видалено",
+        ],
+        edited: &[],
+        system: &["захищено наскрізним шифруванням"],
+        group_events: &[],
+        system_before_colon: &[],
+    },
+    Locale {
+        code: "vi",
+        media_omitted: &[],
+        omitted: &[
+            ("đã bỏ qua hình ảnh", Image),
+            ("đã bỏ video", Video),
+            ("bỏ qua tệp âm thanh", Audio),
+            ("Bỏ qua thẻ liên lạc", Contact),
+            ("đã bỏ sticker", Sticker),
+            ("Đã bỏ qua ảnh GIF", Gif),
+            ("đã bỏ qua tài liệu", Document),
+        ],
+        attached_open: &[],
+        file_attached: &[],
+        deleted: &[
+            "Bạn đã xoá tin nhắn này",
+            "Bạn đã xóa tin nhắn này",
+            "Tin nhắn này đã bị xóa",
+            "Tin nhắn này đã bị xoá",
+        ],
+        edited: &[],
+        system: &["được mã hóa đầu cuối", "Mã bảo mật của bạn với"],
+        group_events: &[],
+        system_before_colon: &[],
     },
 ];
 
@@ -565,6 +712,11 @@ fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
 struct Tables {
     media_omitted: HashSet<String>,
     omitted: HashMap<String, MediaKind>,
+    /// The document placeholders (lowercased), their byte lengths, and the last
+    /// characters they end with: for `NAME document omitted` bodies.
+    documents: HashSet<String>,
+    document_lens: Vec<usize>,
+    document_ends: Vec<char>,
     deleted: HashSet<String>,
     /// Longest exact-match string (bytes): longer bodies cannot be placeholders.
     max_exact: usize,
@@ -589,6 +741,17 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
         .flat_map(|l| l.omitted.iter())
         .map(|(p, k)| (lower(p), *k))
         .collect();
+    let documents: HashSet<String> = omitted
+        .iter()
+        .filter(|(_, k)| **k == Document)
+        .map(|(p, _)| p.clone())
+        .collect();
+    let mut document_lens: Vec<usize> = documents.iter().map(String::len).collect();
+    document_lens.sort_unstable();
+    document_lens.dedup();
+    let mut document_ends: Vec<char> = documents.iter().filter_map(|p| p.chars().last()).collect();
+    document_ends.sort_unstable();
+    document_ends.dedup();
     let deleted: HashSet<String> = all()
         .flat_map(|l| l.deleted.iter())
         .map(|p| lower(p.trim_end_matches('.')))
@@ -617,6 +780,9 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     Tables {
         media_omitted,
         omitted,
+        documents,
+        document_lens,
+        document_ends,
         deleted,
         max_exact,
         exact_shapes,
@@ -687,9 +853,40 @@ pub fn omitted_kind(body: &str) -> Option<MediaKind> {
     with_lower(body, |b| TABLES.omitted.get(b).copied())
 }
 
-/// The deleted marker, when the whole body is one (a trailing `.` ignored).
+/// An iOS document placeholder that names the file (any language):
+/// `Template.docx document omitted`, `Resume.pdf • 2 pages document omitted`.
+/// The text before the placeholder: the file name, and the descriptor after
+/// its ` • ` (page count), if any. Invisible marks must be removed first.
+pub fn named_document_omitted(body: &str) -> Option<(&str, Option<&str>)> {
+    let last = body.chars().last()?;
+    let last_lower = last.to_lowercase().next().unwrap_or(last);
+    if !TABLES.document_ends.contains(&last_lower) {
+        return None;
+    }
+    for &len in &TABLES.document_lens {
+        let Some(cut) = body.len().checked_sub(len) else {
+            break;
+        };
+        if cut < 2 || body.as_bytes().get(cut - 1) != Some(&b' ') || !body.is_char_boundary(cut) {
+            continue;
+        }
+        let tail = body.get(cut..)?;
+        if !with_lower(tail, |t| TABLES.documents.contains(t)) {
+            continue;
+        }
+        let head = body.get(..cut - 1)?.trim();
+        let (name, descriptor) = match head.split_once('\u{2022}') {
+            Some((name, d)) => (name.trim(), Some(d.trim()).filter(|d| !d.is_empty())),
+            None => (head, None),
+        };
+        return (!name.is_empty()).then_some((name, descriptor));
+    }
+    None
+}
+
+/// The deleted marker, when the whole body is one (a trailing `.` or `。` ignored).
 pub fn is_deleted(body: &str) -> bool {
-    let b = body.trim().trim_end_matches('.');
+    let b = body.trim().trim_end_matches(['.', '\u{3002}']);
     short_lower_is(b, |b| TABLES.deleted.contains(b))
 }
 
