@@ -242,7 +242,7 @@ const GIF_ATTACHED: &str = "GIF attached";
 
 /// An attachment the body names: linked to the file when the export holds it.
 fn named(name: &str, line: &str, media: &dyn Fn(&str) -> Option<MediaInfo>) -> Attachment {
-    let kind = MediaKind::from_file_name(name);
+    let kind = named_kind(name);
     match media(name) {
         Some(info) => Attachment {
             name: Some(name.to_owned()),
@@ -261,6 +261,16 @@ fn named(name: &str, line: &str, media: &dyn Fn(&str) -> Option<MediaInfo>) -> A
             placeholder: Some(line.to_owned()),
         },
     }
+}
+
+/// The kind of a named file: from its extension, except that iOS names a GIF
+/// it converted to video `00000051-GIF-2022-03-27-21-51-57.mp4`.
+fn named_kind(name: &str) -> MediaKind {
+    let kind = MediaKind::from_file_name(name);
+    if kind == MediaKind::Video && name.contains("-GIF-") {
+        return MediaKind::Gif;
+    }
+    kind
 }
 
 fn omitted(kind: MediaKind, placeholder: &str) -> Attachment {
@@ -321,6 +331,20 @@ mod tests {
     }
 
     #[test]
+    fn security_code_lines_in_more_languages_are_events() {
+        // As iOS writes them (real exports), attributed to the chat partner.
+        for line in [
+            "Elon Musk: \u{200E}Код безпеки з контактом Elon змінився. Натисніть, щоб дізнатися більше.",
+            "Elon Musk: \u{200E}Elonとのセキュリティコードが変更されました。 タップして詳細を表示。",
+        ] {
+            assert!(
+                matches!(classify(line, None), Head::System { .. }),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
     fn cached_answers_match_uncached_ones() {
         let mut cache = SenderCache::default();
         let heads: Vec<String> = (0..40)
@@ -362,6 +386,18 @@ mod tests {
         );
         assert!(b.attachments[0].included);
         assert_eq!(b.attachments[0].size, Some(3));
+        let b = user_body(
+            "\u{200E}<attached: 00000051-GIF-2022-03-27-21-51-57.mp4>",
+            None,
+            &none,
+        );
+        assert_eq!(b.attachments[0].kind, MediaKind::Gif);
+        let b = user_body(
+            "\u{200E}<attached: 00000052-VIDEO-2022-03-27.mp4>",
+            None,
+            &none,
+        );
+        assert_eq!(b.attachments[0].kind, MediaKind::Video);
         let b = user_body("see photo (file attached)", None, &none);
         assert!(b.attachments.is_empty());
     }
