@@ -108,3 +108,29 @@ fn out_of_order_lines_keep_file_order() {
     assert_eq!(m[1].text, "two");
     assert!(m[1].sent_at < m[0].sent_at);
 }
+
+#[test]
+fn english_day_periods_instead_of_am_pm() {
+    // iOS in some English regions writes a day period where AM/PM would be.
+    let (_, m) = read(
+        "_chat.txt",
+        "[18/03/2024, 10:10:05 in the morning] Nora Quist: morning\n\
+         [18/03/2024, 3:07:00 in the afternoon] Nora Quist: afternoon\n\
+         continued\n\
+         [18/03/2024, 7:45:30 in the evening] Nora Quist: evening\n\
+         [18/03/2024, 11:30:00 at night] Nora Quist: late\n\
+         [19/03/2024, 12:15:00 at night] Nora Quist: after midnight\n",
+    );
+    assert_eq!(
+        locals(&m),
+        [
+            "2024-03-18T10:10:05",
+            "2024-03-18T15:07:00",
+            "2024-03-18T19:45:30",
+            "2024-03-18T23:30:00",
+            "2024-03-19T00:15:00",
+        ]
+    );
+    assert_eq!(m[1].text, "afternoon\ncontinued");
+    assert!(m.iter().all(|x| x.kind == MessageKind::Message));
+}

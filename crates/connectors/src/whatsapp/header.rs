@@ -226,12 +226,37 @@ fn parse_date(c: &mut Cursor<'_>) -> Option<DatePart> {
 
 const AM_BEFORE: [&str; 3] = ["오전", "上午", "午前"];
 const PM_BEFORE: [&str; 3] = ["오후", "下午", "午後"];
-const AM_AFTER: [&str; 9] = [
-    "a. m.", "a.m.", "a.m", "am", "ص", "上午", "午前", "오전", "vorm.",
+/// After the time; the English day periods (`3:07 in the afternoon`) are what
+/// iOS writes for some English regions (reported).
+const AM_AFTER: [&str; 10] = [
+    "a. m.",
+    "a.m.",
+    "a.m",
+    "am",
+    "ص",
+    "上午",
+    "午前",
+    "오전",
+    "vorm.",
+    "in the morning",
 ];
-const PM_AFTER: [&str; 9] = [
-    "p. m.", "p.m.", "p.m", "pm", "م", "下午", "午後", "오후", "nachm.",
+const PM_AFTER: [&str; 11] = [
+    "p. m.",
+    "p.m.",
+    "p.m",
+    "pm",
+    "م",
+    "下午",
+    "午後",
+    "오후",
+    "nachm.",
+    "in the afternoon",
+    "in the evening",
 ];
+/// The English day period that is AM or PM by its hour: `11:30 at night` is
+/// 23:30, `12:15 at night` 00:15 and `2:05 at night` 02:05 (night runs from 21:00
+/// to 06:00).
+const AT_NIGHT: &str = "at night";
 
 struct TimePart {
     hour: u32,
@@ -306,6 +331,10 @@ fn parse_time(c: &mut Cursor<'_>) -> Option<TimePart> {
         match ampm_token(c, &AM_AFTER, &PM_AFTER) {
             Some(v) => {
                 pm = Some(v);
+                ampm = AmPmPos::After;
+            }
+            None if c.literal(AT_NIGHT) => {
+                pm = Some((6..12).contains(&hour));
                 ampm = AmPmPos::After;
             }
             None => c.p = save,
@@ -802,6 +831,20 @@ mod tests {
         assert_eq!(x.hour24(), 21);
         let x = h("[3/6/18 1:55:00 p. m.] a: b");
         assert_eq!(x.hour24(), 13);
+        // English day periods instead of AM/PM.
+        for (line, hour) in [
+            ("[18/03/2024, 10:10:00 in the morning] a: b", 10),
+            ("[18/03/2024, 3:07:00 in the afternoon] a: b", 15),
+            ("[18/03/2024, 12:30:00 in the afternoon] a: b", 12),
+            ("[18/03/2024, 7:45:00 in the evening] a: b", 19),
+            ("[18/03/2024, 11:30:00 at night] a: b", 23),
+            ("[18/03/2024, 12:15:00 at night] a: b", 0),
+            ("[18/03/2024, 2:05:00 at night] a: b", 2),
+        ] {
+            let x = h(line);
+            assert_eq!((x.hour24(), x.shape.ampm), (hour, AmPmPos::After), "{line}");
+            assert_eq!(&line[x.rest..], "a: b", "{line}");
+        }
     }
 
     #[test]
