@@ -716,10 +716,10 @@ struct Tables {
     media_omitted: HashSet<String>,
     omitted: HashMap<String, MediaKind>,
     /// The document placeholders (lowercased), their byte lengths, and the last
-    /// characters they end with: for `NAME document omitted` bodies.
+    /// bytes they end with (ASCII in either case): for `NAME document omitted` bodies.
     documents: HashSet<String>,
     document_lens: Vec<usize>,
-    document_ends: Vec<char>,
+    document_ends: [bool; 256],
     deleted: HashSet<String>,
     /// Longest exact-match string (bytes): longer bodies cannot be placeholders.
     max_exact: usize,
@@ -752,9 +752,14 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     let mut document_lens: Vec<usize> = documents.iter().map(String::len).collect();
     document_lens.sort_unstable();
     document_lens.dedup();
-    let mut document_ends: Vec<char> = documents.iter().filter_map(|p| p.chars().last()).collect();
-    document_ends.sort_unstable();
-    document_ends.dedup();
+    let mut document_ends = [false; 256];
+    for last in documents.iter().filter_map(|p| p.as_bytes().last()) {
+        for b in [*last, last.to_ascii_uppercase()] {
+            if let Some(slot) = document_ends.get_mut(usize::from(b)) {
+                *slot = true;
+            }
+        }
+    }
     let deleted: HashSet<String> = all()
         .flat_map(|l| l.deleted.iter())
         .map(|p| lower(p.trim_end_matches('.')))
@@ -861,9 +866,13 @@ pub fn omitted_kind(body: &str) -> Option<MediaKind> {
 /// The text before the placeholder: the file name, and the descriptor after
 /// its ` • ` (page count), if any. Invisible marks must be removed first.
 pub fn named_document_omitted(body: &str) -> Option<(&str, Option<&str>)> {
-    let last = body.chars().last()?;
-    let last_lower = last.to_lowercase().next().unwrap_or(last);
-    if !TABLES.document_ends.contains(&last_lower) {
+    let last = *body.as_bytes().last()?;
+    if !TABLES
+        .document_ends
+        .get(usize::from(last))
+        .copied()
+        .unwrap_or(false)
+    {
         return None;
     }
     for &len in &TABLES.document_lens {
