@@ -148,6 +148,31 @@ pub struct MediaInfo {
     pub sha256: Option<String>,
 }
 
+/// A name an attachment marker may carry: one with an extension, or Android's
+/// own media name, which may lack one (`AUD-20201110-WA0043.` in a real export).
+fn is_file_name(name: &str) -> bool {
+    has_extension(name) || wa_media_prefix(name).is_some()
+}
+
+/// The kind prefix of an Android media name `IMG-20220323-WA0002.jpg`
+/// (three capitals, `-`, eight digits, `-WA`, four or more digits, then the end,
+/// a `.` or an extension).
+fn wa_media_prefix(name: &str) -> Option<&str> {
+    let b = name.as_bytes();
+    let prefix = name.get(..3)?;
+    let ok = prefix.bytes().all(|c| c.is_ascii_uppercase())
+        && b.get(3) == Some(&b'-')
+        && b.get(4..12)?.iter().all(u8::is_ascii_digit)
+        && b.get(12..15)? == b"-WA";
+    let digits = b
+        .get(15..)?
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let after = b.get(15 + digits..)?;
+    (ok && digits >= 4 && (after.is_empty() || after.first() == Some(&b'.'))).then_some(prefix)
+}
+
 fn has_extension(name: &str) -> bool {
     match name.rsplit_once('.') {
         Some((stem, ext)) => {
@@ -190,7 +215,7 @@ pub fn user_body(
         });
         first_text = None;
     } else if let Some((name, _descr)) =
-        strings::attached_name(clean).filter(|(n, _)| has_extension(n))
+        strings::attached_name(clean).filter(|(n, _)| is_file_name(n))
     {
         out.attachments.push(named(name, clean, media));
         first_text = None;
@@ -198,7 +223,7 @@ pub fn user_body(
         out.attachments.push(omitted(kind, placeholder));
         first_text = Some(caption).filter(|c| !c.is_empty());
     } else if let Some((name, caption)) =
-        strings::attached_with_caption(clean).filter(|(n, _)| has_extension(n))
+        strings::attached_with_caption(clean).filter(|(n, _)| is_file_name(n))
     {
         out.attachments.push(named(name, clean, media));
         first_text = Some(caption);
@@ -269,6 +294,17 @@ fn named_kind(name: &str) -> MediaKind {
     let kind = MediaKind::from_file_name(name);
     if kind == MediaKind::Video && name.contains("-GIF-") {
         return MediaKind::Gif;
+    }
+    if kind == MediaKind::Other {
+        // No extension: Android's media name still tells the kind.
+        return match wa_media_prefix(name) {
+            Some("IMG") => MediaKind::Image,
+            Some("VID") => MediaKind::Video,
+            Some("AUD" | "PTT") => MediaKind::Audio,
+            Some("STK") => MediaKind::Sticker,
+            Some("DOC") => MediaKind::Document,
+            _ => kind,
+        };
     }
     kind
 }
@@ -398,6 +434,30 @@ mod tests {
             &none,
         );
         assert_eq!(b.attachments[0].kind, MediaKind::Video);
+        let b = user_body("AUD-20201110-WA0043. (file attached)", None, &none);
+        assert_eq!(
+            (b.text.as_str(), b.attachments[0].kind),
+            ("", MediaKind::Audio)
+        );
+        assert_eq!(
+            b.attachments[0].name.as_deref(),
+            Some("AUD-20201110-WA0043.")
+        );
+        let b = user_body(
+            "\u{200E}<terlampir: 00000159-PHOTO-2021-03-16-16-27-37.jpg>",
+            None,
+            &none,
+        );
+        assert_eq!(b.attachments[0].kind, MediaKind::Image);
+        for text in [
+            "AUD-2020111-WA0043 (file attached)",
+            "IMG-20201110-WA12 (file attached)",
+        ] {
+            assert!(
+                user_body(text, None, &none).attachments.is_empty(),
+                "{text}"
+            );
+        }
         let b = user_body("see photo (file attached)", None, &none);
         assert!(b.attachments.is_empty());
     }

@@ -581,7 +581,7 @@ pub static LOCALES: &[Locale] = &[
             ("GIF tidak disertakan", Gif),
             ("dokumen tidak disertakan", Document),
         ],
-        attached_open: &[],
+        attached_open: &["<terlampir: "],
         file_attached: &[],
         deleted: &["Anda menghapus pesan ini", "Pesan ini dihapus"],
         edited: &[],
