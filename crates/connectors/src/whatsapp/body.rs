@@ -108,6 +108,11 @@ pub fn classify_cached<'a>(
     // iOS writes events (encryption banner, security code, group events) as if
     // the chat partner or the group had sent them, with a leading LRM.
     let body_trim = body.trim_start_matches(' ');
+    if matches!(body_trim.as_bytes().first(), Some(b'Y' | b'M'))
+        && strings::is_attributed_event(body_trim)
+    {
+        return Head::System { text: body_trim };
+    }
     if body_trim.starts_with('\u{200E}') {
         let clean = strip_invisible_cow(body_trim);
         let clean = clean.trim();
@@ -156,7 +161,7 @@ fn is_file_name(name: &str) -> bool {
 
 /// The kind prefix of an Android media name `IMG-20220323-WA0002.jpg`
 /// (three capitals, `-`, eight digits, `-WA`, four or more digits, then the end,
-/// a `.` or an extension).
+/// a `.`, or an extension [`has_extension`] accepts).
 fn wa_media_prefix(name: &str) -> Option<&str> {
     let b = name.as_bytes();
     let prefix = name.get(..3)?;
@@ -170,7 +175,8 @@ fn wa_media_prefix(name: &str) -> Option<&str> {
         .take_while(|c| c.is_ascii_digit())
         .count();
     let after = b.get(15 + digits..)?;
-    (ok && digits >= 4 && (after.is_empty() || after.first() == Some(&b'.'))).then_some(prefix)
+    let tail_ok = matches!(after, [] | [b'.']) || has_extension(name);
+    (ok && digits >= 4 && tail_ok).then_some(prefix)
 }
 
 fn has_extension(name: &str) -> bool {
@@ -364,6 +370,30 @@ mod tests {
             classify("Elon Musk: \u{200E}image omitted", None),
             Head::User { .. }
         ));
+    }
+
+    #[test]
+    fn events_written_as_if_sent_are_events_without_a_mark() {
+        for line in [
+            "Alam: You turned off disappearing messages. Tap to change.",
+            "Lln: You turned on disappearing messages. All new messages will disappear from \
+             this chat 7 days after they're sent. Tap to change.",
+            "Elon Musk: Your security code with Elon changed. Tap to learn more.",
+            "Amu: Messages and calls are end-to-end encrypted. No one outside of this chat, not \
+             even WhatsApp, can read or listen to them.",
+        ] {
+            assert!(
+                matches!(classify(line, None), Head::System { .. }),
+                "{line}"
+            );
+        }
+        for line in [
+            "Alam: You turned off disappearing messages?",
+            "Alam: you turned off disappearing messages. Tap to change.",
+            "Bo: Messages and calls are end-to-end encrypted. Are they though?",
+        ] {
+            assert!(matches!(classify(line, None), Head::User { .. }), "{line}");
+        }
     }
 
     #[test]

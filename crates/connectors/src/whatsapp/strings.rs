@@ -1145,6 +1145,29 @@ impl FromIterator<String> for Patterns {
     }
 }
 
+/// Events WhatsApp writes as if a person had sent them, even with no LRM before
+/// the text (seen in real Android exports: `Alam: You turned off disappearing
+/// messages. Tap to change.`): the start and the end of the whole text, as the
+/// app writes them (case kept), so a person quoting a part stays a message.
+const ATTRIBUTED_EVENTS: [(&str, &str); 4] = [
+    ("You turned on disappearing messages. ", " Tap to change."),
+    ("You turned off disappearing messages.", " Tap to change."),
+    ("Your security code with ", " changed. Tap to learn more."),
+    (
+        "Messages and calls are end-to-end encrypted. ",
+        ", can read or listen to them.",
+    ),
+];
+
+/// A whole body that is one of [`ATTRIBUTED_EVENTS`] (invisible marks removed).
+pub fn is_attributed_event(body: &str) -> bool {
+    let b = body.trim();
+    b.len() < 400
+        && ATTRIBUTED_EVENTS.iter().any(|(start, end)| {
+            b.len() >= start.len() + end.len() && b.starts_with(start) && b.ends_with(end)
+        })
+}
+
 /// The body (or its start) is a system event text in any known language.
 pub fn is_system_text(text: &str) -> bool {
     contains_any(text, &TABLES.system)
