@@ -464,6 +464,11 @@ mod tests {
             &none,
         );
         assert_eq!(b.attachments[0].kind, MediaKind::Video);
+        let b = user_body("\u{2039}angehängt: PTT-20180129-WA0025.opus>", None, &none);
+        assert_eq!(
+            (b.text.as_str(), b.attachments[0].kind),
+            ("", MediaKind::Audio)
+        );
         let b = user_body("AUD-20201110-WA0043. (file attached)", None, &none);
         assert_eq!(
             (b.text.as_str(), b.attachments[0].kind),

@@ -464,8 +464,11 @@ pub fn parse(line: &str) -> Option<Header> {
     if time.minute > 59 || time.second.unwrap_or(0) > 60 {
         return None;
     }
+    // A 24-hour time that also carries a marker (`23:59 PM`, seen in real
+    // exports) is still a header: rejecting it would merge the message into the
+    // one before. [`Header::hour24`] reads it on the 24-hour clock.
     let hour_ok = if time.pm.is_some() {
-        time.hour <= 12
+        time.hour <= 23
     } else {
         time.hour <= 24
     };
@@ -737,7 +740,7 @@ fn fast(line: &[u8], shape: &Shape) -> Option<Header> {
     if minute > 59 || second.unwrap_or(0) > 60 {
         return None;
     }
-    if hour > if pm.is_some() { 12 } else { 24 } {
+    if hour > if pm.is_some() { 23 } else { 24 } {
         return None;
     }
     Some(Header {
@@ -752,10 +755,13 @@ fn fast(line: &[u8], shape: &Shape) -> Option<Header> {
 }
 
 impl Header {
-    /// The hour on a 24-hour clock. `0:24 PM` is read as 12:24 (formats.md §2.3).
+    /// The hour on a 24-hour clock. `0:24 PM` is read as 12:24 (formats.md §2.3);
+    /// an hour above 12 is already on the 24-hour clock, whatever its marker says
+    /// (`23:59 PM` is 23:59, `13:05 AM` 13:05).
     pub fn hour24(&self) -> u32 {
         match self.pm {
             None => self.hour % 24,
+            Some(_) if self.hour > 12 => self.hour % 24,
             Some(false) => self.hour % 12,
             Some(true) => (self.hour % 12) + 12,
         }
@@ -785,6 +791,21 @@ mod tests {
         assert_eq!((x.hour24(), x.shape.ampm), (19, AmPmPos::After));
         let x = h("1/29/18, 0:24 PM - Ann: yo");
         assert_eq!(x.hour24(), 12);
+        // A 24-hour time with a marker anyway (real exports): the hour as written.
+        for (line, hour) in [
+            ("1/29/18, 23:59 PM - Bob: x", 23),
+            ("1/29/18, 13:05 PM - Bob: x", 13),
+            ("1/29/18, 13:05 AM - Bob: x", 13),
+            ("1/30/18, 00:04 AM - Bob: x", 0),
+        ] {
+            assert_eq!(h(line).hour24(), hour, "{line}");
+            assert_eq!(
+                parse_for(line, &h(line).shape).map(|x| x.hour24()),
+                Some(hour),
+                "{line}"
+            );
+        }
+        assert!(parse("1/29/18, 24:05 PM - Bob: x").is_none());
         let x = h("03/06/2023, 6:12\u{202F}am - author: x");
         assert_eq!(x.hour24(), 6);
         let x = h("18.03.22 15:10 - a: b");

@@ -126,7 +126,8 @@ pub static LOCALES: &[Locale] = &[
             ("Kontaktkarte ausgelassen", Contact),
             ("Kontaktkarte weggelassen", Contact),
         ],
-        attached_open: &["<Anhang: "],
+        // `‹angehängt: NAME>` opens with U+2039 (German iOS, reported by WhatsR).
+        attached_open: &["<Anhang: ", "\u{2039}angehängt: ", "<angehängt: "],
         file_attached: &[" (Datei angehängt)"],
         deleted: &[
             "Diese Nachricht wurde gelöscht",
