@@ -1126,6 +1126,12 @@ impl<R: Read> Messages<'_, R> {
                 .or_else(|| media_beside(&local_media_path(dir?, name, web)?, hash))
         };
         let cont = p.cont();
+        // Blank lines after a message's last line are the file's, not the
+        // message's (WhatsApp trims what is sent): left out of its text, kept in
+        // the raw body its id hashes.
+        let shown_cont = cont
+            .map(|c| c.trim_end_matches(['\n', '\r']))
+            .filter(|c| !c.is_empty());
         let mut forwarded = false;
         let head = body::classify_after_header(
             &p.rest,
@@ -1136,7 +1142,7 @@ impl<R: Read> Messages<'_, R> {
         let (kind, sender, first, body) = match head {
             Head::System { text } => {
                 let mut text = text.to_owned();
-                if let Some(c) = cont {
+                if let Some(c) = shown_cont {
                     text.push('\n');
                     text.push_str(c);
                 }
@@ -1161,7 +1167,7 @@ impl<R: Read> Messages<'_, R> {
                     false => None,
                 };
                 forwarded = shown.is_some();
-                let b = body::user_body(shown.unwrap_or(first), cont, &lookup);
+                let b = body::user_body(shown.unwrap_or(first), shown_cont, &lookup);
                 (MessageKind::Message, Some(sender), first, b)
             }
         };
