@@ -173,3 +173,87 @@ fn blank_lines_after_a_message_are_not_its_text() {
     assert_eq!(trimmed[0].id, m[0].id);
     assert_eq!(trimmed[2].text, m[2].text);
 }
+
+#[test]
+fn two_digit_year_first_dates() {
+    // `yy-mm-dd`: read year last, these would be 2025-03-21, 2026-03-21, 2002-04-21.
+    let (src, m) = read(
+        "_chat.txt",
+        "21-03-25, 09:05 - Alice Smith: Hello there\n\
+         21-03-26, 09:06 - Bob: hi\n\
+         21-04-02, 09:07 - Bob: later\n",
+    );
+    assert_eq!(
+        locals(&m),
+        [
+            "2021-03-25T09:05:00",
+            "2021-03-26T09:06:00",
+            "2021-04-02T09:07:00"
+        ]
+    );
+    assert!(
+        src.warnings()
+            .iter()
+            .any(|w| w.message.contains("two-digit year first"))
+    );
+    // An ordinary d/m/yy file is not taken for one.
+    let (src, m) = read(
+        "_chat.txt",
+        "25-03-21, 09:05 - Alice Smith: Hello there\n\
+         30-03-21, 09:06 - Bob: hi\n\
+         02-04-21, 09:07 - Bob: later\n",
+    );
+    assert_eq!(locals(&m)[2], "2021-04-02T09:07:00");
+    assert!(
+        !src.warnings()
+            .iter()
+            .any(|w| w.message.contains("two-digit year first"))
+    );
+}
+
+#[test]
+fn headers_that_name_no_real_date_are_an_error_not_an_empty_read() {
+    // Year, day, month: no order WhatsApp writes reads these as dates.
+    let text = "2021-25-03, 09:05 - Alice Smith: Hello there\ncontinued\n\
+                2021-26-03, 09:06 - Bob: hi\n";
+    let err = chatwarden_connectors::open_bytes(
+        "_chat.txt",
+        text.as_bytes().to_vec(),
+        &ParseOptions::default(),
+    )
+    .err()
+    .expect("an error");
+    let msg = err.to_string();
+    assert!(msg.starts_with("_chat.txt:1:"), "{msg}");
+    assert!(msg.contains("no message header names a real date"), "{msg}");
+    // A wrong override says it was the order given.
+    let opts = ParseOptions {
+        date_order: Some(chatwarden_connectors::DateOrder::Mdy),
+        ..Default::default()
+    };
+    let err = chatwarden_connectors::open_bytes(
+        "_chat.txt",
+        b"25/03/2021, 09:05 - Alice: hi\n26/03/2021, 09:06 - Bob: hi\n".to_vec(),
+        &opts,
+    )
+    .err()
+    .expect("an error");
+    assert!(err.to_string().contains("the order given"), "{err}");
+}
+
+#[test]
+fn an_invalid_first_header_is_reported_as_skipped() {
+    let (src, m) = read(
+        "_chat.txt",
+        "31/02/2021, 09:05 - Alice: bad first date\n\
+         13/03/2021, 09:06 - Bob: hi\n",
+    );
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].text, "hi");
+    let w: Vec<String> = src.warnings().iter().map(|w| w.to_string()).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains(":1:") && w.contains("no message comes before it: skipped")),
+        "{w:?}"
+    );
+}

@@ -197,11 +197,11 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "WhatsApp Chat - Field Team.txt",
-        "472e2a617ce020e9727bffa13699daad29ae88255eaa82ed3aaecb6625f205d6",
+        "e413d8925cb4d725785e24e20760f07311bcfae0c9e83b982eec68f00d324959",
     ),
     (
         "WhatsApp Chat mit Anna Becker.txt",
-        "123f0839a79b982a66c406c48b0c849f13e4e281f79d16fe717ddff105052a15",
+        "cd938f3c030b9bd238c2084d65835ee028a0044a1134b2192c730109629cc7ab",
     ),
     (
         "WhatsApp Chat with Jordan Miles.txt",
@@ -209,11 +209,11 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "WhatsApp Chat with Lucía Gómez.txt",
-        "dc230f9c7a4e0adaf21ffe406e3bda5e01331db65a045715a7566185343e82f0",
+        "1a2288aefed414830561f2adb743e10b5d7ab54959ebf003c549377d6923a6cd",
     ),
     (
         "WhatsApp Chat with Project Falcon.txt",
-        "4a26e533f0157fb92a3dfee7056a1a0c0782cda1755746368736fc37b44ebddf",
+        "278aa775dc8c0fa5704d4cc4274ba3eeeeb8fb2f53a6c6da7a421c500cf78a3c",
     ),
     (
         "WhatsApp Chat with 张伟.txt",
@@ -229,15 +229,15 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "ar_chat.txt",
-        "ffc1a5d135c493d52969f779bcfccb75151de73d8b3084f5bfef89fe0d5ffd90",
+        "7e46365354e4f98d96f0a5dfe0e69409d2024c16a09eec5137649a1903f251c3",
     ),
     (
         "dst_chat.txt",
-        "5ad6fe2a5a85a2f45c284205f70ecedf40bd19c3bb0c1a5d1a470333d64981af",
+        "28924e571a7aea75f62c8eca0a1393771b8713d5e2c5c7a94cb82d93dcedf0dd",
     ),
     (
         "fi_chat.txt",
-        "0a329ec9cbe04ee555ef6c710ac8b47f0b1584e1dd6c223fd882d408e3cfb578",
+        "9296fcbc13a664e62c28fe88d0d020c7fbdc01ca7063fff889e25c8063c464ec",
     ),
     (
         "hi_chat.txt",

@@ -22,6 +22,12 @@ pub struct DateStats {
     dec_second: u64,
     delta_first: u64,
     delta_second: u64,
+    /// Over every step (across years too): how often the first and the last
+    /// number changed, the last went back, and only the last changed.
+    changed_first: u64,
+    changed_last: u64,
+    dec_last: u64,
+    last_only: u64,
 }
 
 /// How the date order was decided.
@@ -37,6 +43,9 @@ pub enum OrderReason {
     /// Nothing told, but the file is WhatsApp Web's `chat.txt`, which always
     /// writes month first.
     Web,
+    /// Two-digit year first (`21-03-25`): the first number never changes or
+    /// goes back while the last goes back (a new month) or changes alone.
+    ShortYearFirst,
 }
 
 impl DateStats {
@@ -56,6 +65,10 @@ impl DateStats {
 
     /// Counts the step between two consecutive dates.
     fn step(&mut self, (pa, pb, py): (u32, u32, u32), (a, b, y): (u32, u32, u32)) {
+        self.changed_first += u64::from(a != pa);
+        self.changed_last += u64::from(y != py);
+        self.dec_last += u64::from(y < py);
+        self.last_only += u64::from(a == pa && b == pb && y != py);
         if py != y {
             return;
         }
@@ -88,6 +101,23 @@ impl DateStats {
         self.dec_second += next.dec_second;
         self.delta_first += next.delta_first;
         self.delta_second += next.delta_second;
+        self.changed_first += next.changed_first;
+        self.changed_last += next.changed_last;
+        self.dec_last += next.dec_last;
+        self.last_only += next.last_only;
+    }
+
+    /// Whether a file whose numbers all have two digits writes the year first
+    /// (`yy-mm-dd`): its first number (the year) never goes back and changes
+    /// less often than its last (the day), and the last goes back (a new month)
+    /// or, more than once and in most steps, changes alone. Read year last, the
+    /// same file would have years that go back or step by one from message to
+    /// message on the same day and month.
+    pub fn short_year_first(&self) -> bool {
+        let steps = self.count.saturating_sub(1);
+        self.dec_first == 0
+            && self.changed_last > self.changed_first
+            && (self.dec_last > 0 || (self.last_only >= 3 && self.last_only * 2 > steps))
     }
 
     /// Decides day/month order for a year-last file: the > 12 rule, then
@@ -239,6 +269,31 @@ mod tests {
         assert_eq!(s.decide(), (DateOrder::Dmy, OrderReason::Above12));
         let s = stats(&[[1, 2, 20], [1, 13, 20]]);
         assert_eq!(s.decide(), (DateOrder::Mdy, OrderReason::Above12));
+    }
+
+    #[test]
+    fn two_digit_year_first_is_told_apart() {
+        // yy-mm-dd across a month end: the last number goes back, the first never.
+        let s = stats(&[[21, 3, 25], [21, 3, 30], [21, 4, 2], [21, 4, 9]]);
+        assert!(s.short_year_first());
+        // Within a month: only the last number changes, step after step.
+        let s = stats(&[[21, 3, 25], [21, 3, 26], [21, 3, 28], [21, 3, 29]]);
+        assert!(s.short_year_first());
+        // Ordinary d/m/yy and m/d/yy files are not.
+        for dates in [
+            &[[25, 3, 21], [30, 3, 21], [2, 4, 21], [9, 4, 21]][..],
+            &[
+                [3, 25, 21],
+                [3, 30, 21],
+                [4, 2, 21],
+                [12, 31, 21],
+                [1, 1, 22],
+            ],
+            &[[25, 3, 21], [25, 3, 22]],
+            &[[4, 4, 23], [4, 4, 23]],
+        ] {
+            assert!(!stats(dates).short_year_first(), "{dates:?}");
+        }
     }
 
     #[test]

@@ -328,7 +328,7 @@ impl WhatsAppExport {
         };
         export.ctx.shape = export.vote_shape()?;
         let scan = export.scan()?;
-        export.finish_open(scan, opts);
+        export.finish_open(scan, opts)?;
         Ok(export)
     }
 
@@ -467,12 +467,15 @@ impl WhatsAppExport {
             .then_some(self.size_hint)
     }
 
-    fn finish_open(&mut self, scan: Scan, opts: &ParseOptions) {
+    fn finish_open(&mut self, scan: Scan, opts: &ParseOptions) -> Result<(), ConnectorError> {
         let label = self.ctx.label.clone();
         let shape = self.ctx.shape;
         let (order, reason) = match opts.date_order {
             Some(o) => (o, OrderReason::Override),
             None if shape.year_first => (DateOrder::Ymd, OrderReason::YearFirst),
+            None if shape.era == header::Era::Short && scan.stats.short_year_first() => {
+                (DateOrder::Ymd, OrderReason::ShortYearFirst)
+            }
             None => match scan.stats.decide() {
                 // WhatsApp Web writes month/day/year whatever the language.
                 (_, OrderReason::Ambiguous) if self.ctx.web => (DateOrder::Mdy, OrderReason::Web),
@@ -494,12 +497,41 @@ impl WhatsAppExport {
                  read as day/month/year; give the date order explicitly (dmy or mdy) if that is wrong",
             );
         }
+        if reason == OrderReason::ShortYearFirst {
+            self.warnings.push(
+                &label,
+                None,
+                "dates read as year/month/day with a two-digit year first (the first number never \
+                 goes back, the last changes like a day); give the date order explicitly if that is \
+                 wrong",
+            );
+        }
         tracing::debug!(file = %label, order = %order, ?reason, "whatsapp date order");
         self.ctx.order = if shape.year_first {
             DateOrder::Ymd
         } else {
             order
         };
+        // Headers that all name no real date under the order read (a layout
+        // WhatsApp does not write, or a wrong override) would give no message
+        // at all: an error naming the first header instead of an empty read.
+        if scan.headers > 0 && !scan.valid_under[order_index(self.ctx.order)] {
+            return Err(ConnectorError::Malformed {
+                file: label,
+                line: scan.first_header_line.unwrap_or(1),
+                reason: format!(
+                    "no message header names a real date when its numbers are read as {}{} \
+                     (WhatsApp writes day/month/year, month/day/year or year/month/day); give \
+                     the date order explicitly if another one fits",
+                    self.ctx.order.as_str(),
+                    if opts.date_order.is_some() {
+                        ", the order given"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
         // A part may start only at a line a one-thread read also takes as a
         // message start: a header naming a real time under the decided order.
         if self.parallel_len().is_some() {
@@ -585,6 +617,7 @@ impl WhatsAppExport {
             is_group: scan.senders.len() > 2 || scan.group_event,
             participants,
         };
+        Ok(())
     }
 
     /// How many parts [`ExportSource::messages`] reads in parallel (1: one thread).
@@ -653,6 +686,19 @@ fn scan_lines<R: Read>(
         scan.headers += 1;
         if !shape.year_first {
             scan.stats.add(h.date);
+        }
+        if scan.first_header_line.is_none() {
+            scan.first_header_line = Some(line_no - first_line);
+        }
+        if !scan.valid_under.iter().all(|v| *v) {
+            for order in [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd] {
+                if let Some(v) = scan.valid_under.get_mut(order_index(order))
+                    && !*v
+                    && dates::local_time(&h, order).is_some()
+                {
+                    *v = true;
+                }
+            }
         }
         if at >= next_split {
             scan.splits.push(par::SplitPoint {
@@ -771,6 +817,20 @@ struct Scan {
     senders_dropped: bool,
     group_event: bool,
     title_plain: bool,
+    /// The first header's line (in the part scanned, until merged).
+    first_header_line: Option<u64>,
+    /// Whether some header names a real date read day/month/year,
+    /// month/day/year and year/month/day (see [`order_index`]).
+    valid_under: [bool; 3],
+}
+
+/// The index of a date order in [`Scan::valid_under`].
+fn order_index(order: DateOrder) -> usize {
+    match order {
+        DateOrder::Dmy => 0,
+        DateOrder::Mdy => 1,
+        DateOrder::Ymd => 2,
+    }
 }
 
 impl Scan {
@@ -1076,7 +1136,12 @@ impl<R: Read> Messages<'_, R> {
                         self.warnings.push(
                             &self.ctx.label,
                             Some(line_no),
-                            "header names no valid date or time; kept as text of the previous message",
+                            if self.pending.is_some() {
+                                "header names no valid date or time; kept as text of the previous message"
+                            } else {
+                                "header names no valid date or time and no message comes before it: \
+                                 skipped, with the lines after it up to the next message"
+                            },
                         );
                     }
                 }

@@ -141,6 +141,12 @@ pub(crate) fn scan_parallel(
         merged.group_event |= part.group_event;
         merged.title_plain |= part.title_plain;
         let base = merged.lines;
+        if merged.first_header_line.is_none() {
+            merged.first_header_line = part.first_header_line.map(|l| l + base);
+        }
+        for (m, p) in merged.valid_under.iter_mut().zip(part.valid_under) {
+            *m |= p;
+        }
         merged
             .splits
             .extend(part.splits.into_iter().map(|sp| SplitPoint {
