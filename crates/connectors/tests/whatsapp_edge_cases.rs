@@ -257,3 +257,19 @@ fn an_invalid_first_header_is_reported_as_skipped() {
         "{w:?}"
     );
 }
+
+#[test]
+fn only_a_space_between_time_and_sender() {
+    // A layout the npm whatsapp-chat-parser reads (its format 6).
+    let (_, m) = read(
+        "_chat.txt",
+        "13. 6. 2018. 21:25:15 Ana Horvat: dobro jutro\n\
+         13. 6. 2018. 21:26:15 Marko: hi\n\
+         13. 6. 2018. 21:27 was the time we said\n",
+    );
+    assert_eq!(m.len(), 2);
+    assert_eq!(m[0].sender.as_deref(), Some("Ana Horvat"));
+    assert_eq!(locals(&m)[1], "2018-06-13T21:26:15");
+    // A date line with no `Name: ` after it is text, not a header.
+    assert_eq!(m[1].text, "hi\n13. 6. 2018. 21:27 was the time we said");
+}

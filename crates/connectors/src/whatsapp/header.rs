@@ -54,6 +54,9 @@ pub enum Terminator {
     Colon,
     /// `; `
     Semicolon,
+    /// Only a space before the sender: `13. 6. 2018. 21:25:15 a: m` (one of the
+    /// header layouts the npm whatsapp-chat-parser reads).
+    Space,
 }
 
 /// The layout of a header, all but its numbers.
@@ -445,6 +448,8 @@ pub fn parse(line: &str) -> Option<Header> {
         Terminator::Colon
     } else if c.literal("; ") {
         Terminator::Semicolon
+    } else if c.eat(' ') && c.peek().is_some_and(|ch| !ch.is_whitespace() && ch != '-') {
+        Terminator::Space
     } else {
         return None;
     };
@@ -475,6 +480,20 @@ pub fn parse(line: &str) -> Option<Header> {
     if !hour_ok {
         return None;
     }
+    let rest = c.s.raw_offset(c.p);
+    // With only a space before the sender, a line of a log or a note that starts
+    // with a date would read as a header: taken only with the day or month first
+    // (logs write the year first) and a `Name: ` after it.
+    if terminator == Terminator::Space
+        && (date.year_first
+            || !line
+                .get(rest..)
+                .and_then(|r| r.get(..r.len().min(SPACE_SENDER_BYTES)))
+                .or_else(|| line.get(rest..))
+                .is_some_and(|r| r.contains(": ")))
+    {
+        return None;
+    }
     Some(Header {
         shape,
         date: date.nums,
@@ -482,9 +501,12 @@ pub fn parse(line: &str) -> Option<Header> {
         minute: time.minute,
         second: time.second.unwrap_or(0),
         pm: time.pm,
-        rest: c.s.raw_offset(c.p),
+        rest,
     })
 }
+
+/// How far after a space-terminated header the sender's `": "` must come.
+const SPACE_SENDER_BYTES: usize = 128;
 
 /// Parses the header at the start of `line` when it has the file's `shape`:
 /// exactly `parse(line).filter(|h| h.shape == *shape)`, with a byte-level fast
@@ -728,6 +750,8 @@ fn fast(line: &[u8], shape: &Shape) -> Option<Header> {
         Terminator::Dash => c.space() && c.eat(b'-') && c.space(),
         Terminator::Colon => c.eat(b':') && c.space(),
         Terminator::Semicolon => c.eat(b';') && c.space(),
+        // Left to the general parser.
+        Terminator::Space => return None,
     };
     if !ok || shape.bracket != (shape.terminator == Terminator::Bracket) {
         return None;
@@ -884,6 +908,21 @@ mod tests {
         );
         let x = h("12.07.2017, 22:35:22: a: b");
         assert_eq!(x.shape.terminator, Terminator::Colon);
+        let x = h("13. 6. 2018. 21:25:15 a: m");
+        assert_eq!(
+            (x.shape.terminator, x.hour24(), x.date),
+            (Terminator::Space, 21, [13, 6, 2018])
+        );
+        assert_eq!(&"13. 6. 2018. 21:25:15 a: m"[x.rest..], "a: m");
+        let x = h("13-06-18 21:25 Bob: hi");
+        assert_eq!(x.shape.terminator, Terminator::Space);
+        // A dash stays a dash terminator; two spaces or nothing after are no header.
+        assert_eq!(
+            h("13-06-18 21:25 - Bob: hi").shape.terminator,
+            Terminator::Dash
+        );
+        assert!(parse("13-06-18 21:25  Bob: hi").is_none());
+        assert!(parse("13-06-18 21:25").is_none());
         let x = h("02/01/2024 03:04 下午 - a: b");
         assert_eq!(x.hour24(), 15);
         let x = h("13. 6. 2018. 21:25:15 - a: b");
@@ -965,6 +1004,8 @@ mod tests {
             "hello",
             "2016-04-29 10:30:00 is when",
             "12/12/2020 was a day",
+            "12/12/2020 10:00 was a day",
+            "2024-01-01 10:00:00 worker: started",
             "[1/2/3] x",
             "1/2/23, 25:00 - a: b",
             "1/2/23, 10:61 - a: b",
