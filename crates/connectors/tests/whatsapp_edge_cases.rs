@@ -273,3 +273,22 @@ fn only_a_space_between_time_and_sender() {
     // A date line with no `Name: ` after it is text, not a header.
     assert_eq!(m[1].text, "hi\n13. 6. 2018. 21:27 was the time we said");
 }
+
+#[test]
+fn lines_of_another_layout_are_text_and_counted_in_one_warning() {
+    let (src, m) = read(
+        "_chat.txt",
+        "12/03/2023, 09:00 - Priya: quoting the other chat:\n\
+         [12/03/2023, 08:55:10] Tom: the price is 41.50\n\
+         [12/03/2023, 08:56:00] Tom: confirmed\n\
+         12/03/2023, 09:01 - Tom: thanks\n",
+    );
+    assert_eq!(m.len(), 2);
+    assert!(m[0].text.ends_with("[12/03/2023, 08:56:00] Tom: confirmed"));
+    let w: Vec<String> = src.warnings().iter().map(|w| w.to_string()).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("_chat.txt:2:") && w.contains("2 line(s) from here on")),
+        "{w:?}"
+    );
+}

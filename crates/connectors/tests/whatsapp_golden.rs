@@ -197,39 +197,39 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "WhatsApp Chat - Field Team.txt",
-        "e413d8925cb4d725785e24e20760f07311bcfae0c9e83b982eec68f00d324959",
+        "db1ad088647b51a508f48dbf1c218dfb8146f8d882629979008b328d6d987cc2",
     ),
     (
         "WhatsApp Chat mit Anna Becker.txt",
-        "cd938f3c030b9bd238c2084d65835ee028a0044a1134b2192c730109629cc7ab",
+        "ae4260db276607dbae1eb47fb8c5e12a7a83bf1ca4ee74c63b5a98fdd6d55acc",
     ),
     (
         "WhatsApp Chat with Jordan Miles.txt",
-        "8b20ebeddb5086b439c4984e617ae018e5240f3d5edc00ca168e98eefea799e5",
+        "8bdfe5eed0b910a6024f836e21577304340a0461524a1ce9999c9b5c9a4c19e6",
     ),
     (
         "WhatsApp Chat with Lucía Gómez.txt",
-        "1a2288aefed414830561f2adb743e10b5d7ab54959ebf003c549377d6923a6cd",
+        "36f1cfc435c27f0df8bb50754bc29d00edc3d0f83e9c1a8080909782aa207fb5",
     ),
     (
         "WhatsApp Chat with Project Falcon.txt",
-        "278aa775dc8c0fa5704d4cc4274ba3eeeeb8fb2f53a6c6da7a421c500cf78a3c",
+        "3600dcadd46771850c20976f6cdb147850b40076d654ef71ebd1eee1d0043a23",
     ),
     (
         "WhatsApp Chat with 张伟.txt",
-        "3f18b8bac5617094afbdd184a4b63cbcb4ef1f6bb85c2bf253b59c287173150c",
+        "0ca5322c47dfb8575f190bf3de3c910683db32caf26ea2b409a32447988b5961",
     ),
     (
         "_chat.txt",
-        "251fae42e0c347e71401c3dce350b7b349ac57196ac053daedbb55594d90dd21",
+        "f2bfef0c4d33b9c15e4cbb76932679cbeb0111abd2b20ebfcc7b815fc151e3fb",
     ),
     (
         "ambiguous_chat.txt",
-        "1fe82a6722a14e218a20e72b43ce729546fb0a1d3e4418dc0d78d24d43be1f17",
+        "0b1b346940aeb9c1f623be9f59d875f6c9f359c9b7838a03c9151eebbb146010",
     ),
     (
         "ar_chat.txt",
-        "7e46365354e4f98d96f0a5dfe0e69409d2024c16a09eec5137649a1903f251c3",
+        "780940f3c520a99f175cc79aeeced9565aa6be952ebf6735a3bb0f8b9e3ad08c",
     ),
     (
         "dst_chat.txt",
@@ -241,11 +241,11 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "hi_chat.txt",
-        "1f865a8f79b03799a9ed1879768b8a19c9639f675053d652f932d8628a4a975c",
+        "b4ada63a2f558fce8bdd7b705b8a544c1fea65a94b45129970b980e11f28eb2c",
     ),
     (
         "it_chat.txt",
-        "6b9f124aeffce88725e2077521b2330da7e6e7d62552fa54ed9ae59ebaf1da2e",
+        "bc5f92fb14fb01c8104d03f7856e557cd6e60453305d3938f6d79909f012f683",
     ),
     (
         "ko_chat.txt",
@@ -253,7 +253,7 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "nl_chat.txt",
-        "0118cfb4b6bd958979cc6ce869f9b8f8659c0448595db45d3a12fde896654013",
+        "0a16ab560cdba3795e5e79a6911325ded26f432ebe7e463131f6263ffcf61ce9",
     ),
     (
         "not_an_export.txt",
@@ -261,11 +261,11 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "pt_chat.txt",
-        "0d5f39cd5d556dca6185d0fdc9569b2b8eafad11236600e04b3638b89935266c",
+        "978ecea6ce83e2665bea443abb8b3398f987a2b2d43b7e471fb5b0b8c0fe2cb9",
     ),
     (
         "ru_chat.txt",
-        "9f3853e0cb1c49157d4bab9f3f3c195eb408a8b1310c6607ce1a6725266998b8",
+        "6dbe7e324e0ced89b5559759c85e83457eb33ba08769a76b7728b782415306aa",
     ),
 ];
 

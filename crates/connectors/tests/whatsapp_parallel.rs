@@ -225,3 +225,35 @@ fn stopping_early_is_clean() {
     };
     assert_eq!(ids(&first), ids(&again));
 }
+
+#[test]
+fn headers_of_another_layout_are_counted_alike_across_parts() {
+    // A block of iOS-layout lines inside an Android export's message, placed
+    // across the middle so that a two-part read cuts inside it: the second part
+    // starts with such lines before its first header.
+    let text = big_export(5 << 20);
+    let block: String = (0..4000)
+        .map(|i| {
+            format!(
+                "[12/03/2023, 10:00:{:02}] Quoted: an iOS line {i}\n",
+                i % 60
+            )
+        })
+        .collect();
+    // The block starts at the middle of the export, so the middle of the
+    // joined text falls inside it.
+    let at = text[..text.len() / 2].rfind('\n').unwrap() + 1;
+    let joined = format!("{}{block}{}", &text[..at], &text[at..]);
+    let one = read(joined.as_bytes(), 1);
+    let w = one
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("another layout"))
+        .expect("a warning");
+    assert!(w.message.starts_with("4000 line(s)"), "{}", w.message);
+    for threads in [2, 3, 4] {
+        let many = read(joined.as_bytes(), threads);
+        assert!(many.parts > 1);
+        assert_same(&one, &many);
+    }
+}

@@ -547,6 +547,18 @@ impl WhatsAppExport {
                 .map(|sp| (sp.offset, sp.lines_before))
                 .collect();
         }
+        if scan.other_layout > 0 {
+            self.warnings.push(
+                &label,
+                scan.first_other_layout,
+                format!(
+                    "{} line(s) from here on look like message headers of another layout than \
+                     the file's; each was kept as text of the message before it (a quoted message, \
+                     or exports of two phones joined into one file)",
+                    scan.other_layout
+                ),
+            );
+        }
         if scan.text_before_first > 0 {
             self.warnings.push(
                 &label,
@@ -680,6 +692,21 @@ fn scan_lines<R: Read>(
         let Some(h) = header::parse_for(line, &shape) else {
             if scan.headers == 0 {
                 scan.note_before_first(line);
+            }
+            if header::parse(line).is_some() {
+                // A header of another layout: text of the message before it
+                // (before the part's first header: counted only if a message
+                // comes before the part, see `par::scan_parallel`).
+                let (count, first) = if scan.headers == 0 {
+                    (
+                        &mut scan.lead_other_layout,
+                        &mut scan.first_lead_other_layout,
+                    )
+                } else {
+                    (&mut scan.other_layout, &mut scan.first_other_layout)
+                };
+                *count += 1;
+                first.get_or_insert(line_no - first_line);
             }
             continue;
         };
@@ -819,6 +846,13 @@ struct Scan {
     title_plain: bool,
     /// The first header's line (in the part scanned, until merged).
     first_header_line: Option<u64>,
+    /// Lines after the first message that read as a header of another layout
+    /// than the file's (kept as text), and the first of them.
+    other_layout: u64,
+    first_other_layout: Option<u64>,
+    /// The same, before the first header of the part scanned.
+    lead_other_layout: u64,
+    first_lead_other_layout: Option<u64>,
     /// Whether some header names a real date read day/month/year,
     /// month/day/year and year/month/day (see [`order_index`]).
     valid_under: [bool; 3],

@@ -128,6 +128,9 @@ pub(crate) fn scan_parallel(
         if part.senders_dropped {
             return None;
         }
+        // Lines before a later part's first header follow a message of an
+        // earlier part: they count as a one-thread read counts them.
+        let lead = merged.headers > 0;
         if merged.headers == 0 {
             merged.text_before_first += part.text_before_first;
             merged.earlier_missing |= part.earlier_missing;
@@ -144,6 +147,14 @@ pub(crate) fn scan_parallel(
         if merged.first_header_line.is_none() {
             merged.first_header_line = part.first_header_line.map(|l| l + base);
         }
+        if merged.first_other_layout.is_none() {
+            merged.first_other_layout = part
+                .first_lead_other_layout
+                .filter(|_| lead)
+                .or(part.first_other_layout)
+                .map(|l| l + base);
+        }
+        merged.other_layout += part.other_layout + if lead { part.lead_other_layout } else { 0 };
         for (m, p) in merged.valid_under.iter_mut().zip(part.valid_under) {
             *m |= p;
         }
