@@ -799,9 +799,14 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
             .flat_map(|l| l.edited.iter())
             .map(|p| lower(p))
             .collect(),
+        // Also with a space after the `<` (`< attached: NAME >`, one of the
+        // attachment forms the npm whatsapp-chat-parser reads).
         attached_open: all()
             .flat_map(|l| l.attached_open.iter())
-            .map(|p| p.to_string())
+            .flat_map(|p| {
+                let spaced = p.strip_prefix('<').map(|rest| format!("< {rest}"));
+                std::iter::once(p.to_string()).chain(spaced)
+            })
             .collect(),
         file_attached: all()
             .flat_map(|l| l.file_attached.iter())
@@ -1266,5 +1271,9 @@ mod tests {
             Some(("2015-08-04-PHOTO-00004762.jpg", ""))
         );
         assert_eq!(attached_name("see <b>"), None);
+        assert_eq!(
+            attached_name("< attached: 00000042-PHOTO-2020-06-07-15-13-20.jpg >"),
+            Some(("00000042-PHOTO-2020-06-07-15-13-20.jpg", ""))
+        );
     }
 }
