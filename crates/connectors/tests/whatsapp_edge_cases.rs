@@ -137,18 +137,13 @@ fn english_day_periods_instead_of_am_pm() {
 
 #[test]
 fn blank_lines_after_a_message_are_not_its_text() {
-    let (_, m) = read(
-        "_chat.txt",
-        "1/29/18, 23:58 - Bob: hi\n\
-         \n\
-         1/30/18, 00:13 - Carol: two lines\n\
-         \n\
-         and a blank one inside\n\
-         1/30/18, 00:23 - Dave: Maybe next time!\n\
-         \n\
-         \n\
-         \n",
-    );
+    const CHAT: &str = "1/29/18, 23:58 - Bob: hi\n\
+                        \n\
+                        1/30/18, 00:13 - Carol: two lines\n\
+                        \n\
+                        and a blank one inside\n\
+                        1/30/18, 00:23 - Dave: Maybe next time!\n";
+    let (_, m) = read("_chat.txt", &format!("{CHAT}\n\n\n"));
     let texts: Vec<&str> = m.iter().map(|x| x.text.as_str()).collect();
     assert_eq!(
         texts,
@@ -161,15 +156,7 @@ fn blank_lines_after_a_message_are_not_its_text() {
     // The text is what the message said whether or not the file has blank lines
     // after it; the id keeps hashing the body as the file wrote it, so ids made
     // by earlier versions stay the same.
-    let (_, trimmed) = read(
-        "_chat.txt",
-        "1/29/18, 23:58 - Bob: hi\n\
-         \n\
-         1/30/18, 00:13 - Carol: two lines\n\
-         \n\
-         and a blank one inside\n\
-         1/30/18, 00:23 - Dave: Maybe next time!\n",
-    );
+    let (_, trimmed) = read("_chat.txt", CHAT);
     assert_eq!(trimmed[0].id, m[0].id);
     assert_eq!(trimmed[2].text, m[2].text);
 }
