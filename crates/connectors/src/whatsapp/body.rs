@@ -233,6 +233,11 @@ pub fn user_body(
     {
         out.attachments.push(named(name, clean, media));
         first_text = Some(caption);
+    } else if clean == VIEW_ONCE_NULL && cont.is_none() {
+        // Android writes `null` for media it cannot name: a view-once photo or
+        // video, some GIFs (real exports, in every language).
+        out.attachments.push(omitted(MediaKind::Other, clean));
+        first_text = None;
     } else if clean.eq_ignore_ascii_case(GIF_ATTACHED) {
         // WhatsApp Web ships the GIF in `media/` but names no file for it.
         out.attachments.push(omitted(MediaKind::Gif, clean));
@@ -267,6 +272,9 @@ pub fn user_body(
     out.text = text;
     out
 }
+
+/// Android's whole body for media it cannot name (view once, some GIFs).
+const VIEW_ONCE_NULL: &str = "null";
 
 /// WhatsApp Web's body for a GIF it put in the export without naming the file.
 const GIF_ATTACHED: &str = "GIF attached";
@@ -493,6 +501,16 @@ mod tests {
                 "{text}"
             );
         }
+        let b = user_body("null", None, &none);
+        assert_eq!((b.text.as_str(), b.attachments.len()), ("", 1));
+        assert_eq!(b.attachments[0].placeholder.as_deref(), Some("null"));
+        // With more lines, or as part of a sentence, it is text.
+        assert!(
+            user_body("null", Some("pointer"), &none)
+                .attachments
+                .is_empty()
+        );
+        assert!(user_body("not null", None, &none).attachments.is_empty());
         let b = user_body("see photo (file attached)", None, &none);
         assert!(b.attachments.is_empty());
     }
