@@ -209,11 +209,11 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "WhatsApp Chat with Lucía Gómez.txt",
-        "36f1cfc435c27f0df8bb50754bc29d00edc3d0f83e9c1a8080909782aa207fb5",
+        "2c0fbf5a2dd92dc0557d7cb9f65af98169fab8cdbc24d12c72d3374276603c1d",
     ),
     (
         "WhatsApp Chat with Project Falcon.txt",
-        "3600dcadd46771850c20976f6cdb147850b40076d654ef71ebd1eee1d0043a23",
+        "abd7037005e61a6078b1b4c51403c6e28269f841cd0b2f67985c5e42f1e7dc5c",
     ),
     (
         "WhatsApp Chat with 张伟.txt",
@@ -225,7 +225,7 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "ambiguous_chat.txt",
-        "0b1b346940aeb9c1f623be9f59d875f6c9f359c9b7838a03c9151eebbb146010",
+        "35649fa2327d3b37a6aa0150925381ad9ebd0329f868f66e8ce96d4f6b12975e",
     ),
     (
         "ar_chat.txt",
@@ -237,7 +237,7 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "fi_chat.txt",
-        "9296fcbc13a664e62c28fe88d0d020c7fbdc01ca7063fff889e25c8063c464ec",
+        "cf30725444f953d1bcda54c1c546dd859ecc1e4d9fdd106cce762afc6be7ebd6",
     ),
     (
         "hi_chat.txt",
@@ -265,7 +265,7 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "ru_chat.txt",
-        "6dbe7e324e0ced89b5559759c85e83457eb33ba08769a76b7728b782415306aa",
+        "41d38d9e78abee7ee193046f7feb513cbdcec5eb620b51836d262a8366776188",
     ),
 ];
 

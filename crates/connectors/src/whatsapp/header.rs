@@ -230,8 +230,10 @@ fn parse_date(c: &mut Cursor<'_>) -> Option<DatePart> {
 const AM_BEFORE: [&str; 3] = ["오전", "上午", "午前"];
 const PM_BEFORE: [&str; 3] = ["오후", "下午", "午後"];
 /// After the time; the English day periods (`3:07 in the afternoon`) are what
-/// iOS writes for some English regions (reported).
-const AM_AFTER: [&str; 10] = [
+/// iOS writes for some English regions (reported), the German ones
+/// (`11:35 abends`) what WhatsR's German time pattern reads. `nachts` (night,
+/// 0–5 h) and `12 … nachts` are AM.
+const AM_AFTER: [&str; 13] = [
     "a. m.",
     "a.m.",
     "a.m",
@@ -242,8 +244,11 @@ const AM_AFTER: [&str; 10] = [
     "오전",
     "vorm.",
     "in the morning",
+    "morgens",
+    "vormittags",
+    "nachts",
 ];
-const PM_AFTER: [&str; 11] = [
+const PM_AFTER: [&str; 14] = [
     "p. m.",
     "p.m.",
     "p.m",
@@ -255,6 +260,9 @@ const PM_AFTER: [&str; 11] = [
     "nachm.",
     "in the afternoon",
     "in the evening",
+    "mittags",
+    "nachmittags",
+    "abends",
 ];
 /// The English day period that is AM or PM by its hour: `11:30 at night` is
 /// 23:30, `12:15 at night` 00:15 and `2:05 at night` 02:05 (night runs from 21:00
@@ -405,6 +413,17 @@ fn may_start_header(line: &str) -> bool {
             .any(|t| t.starts_with(c))
 }
 
+/// ` - ` after the time, also with more spaces before the dash (`10:36 PM  - R:`,
+/// a line quoted from a real export by rwhatsapp's tests).
+fn dash_terminator(c: &mut Cursor<'_>) -> bool {
+    let save = c.p;
+    if c.spaces() >= 1 && c.eat('-') && c.eat(' ') {
+        return true;
+    }
+    c.p = save;
+    false
+}
+
 /// Parses the header at the start of `line`, if it has one.
 pub fn parse(line: &str) -> Option<Header> {
     if !may_start_header(line) {
@@ -442,7 +461,7 @@ pub fn parse(line: &str) -> Option<Header> {
         }
         c.eat(' ');
         Terminator::Bracket
-    } else if c.literal(" - ") {
+    } else if dash_terminator(&mut c) {
         Terminator::Dash
     } else if c.literal(": ") {
         Terminator::Colon
@@ -747,7 +766,7 @@ fn fast(line: &[u8], shape: &Shape) -> Option<Header> {
             c.space();
             true
         }
-        Terminator::Dash => c.space() && c.eat(b'-') && c.space(),
+        Terminator::Dash => c.spaces() >= 1 && c.eat(b'-') && c.space(),
         Terminator::Colon => c.eat(b':') && c.space(),
         Terminator::Semicolon => c.eat(b';') && c.space(),
         // Left to the general parser.
@@ -876,6 +895,27 @@ mod tests {
         assert_eq!(x.hour24(), 21);
         let x = h("[3/6/18 1:55:00 p. m.] a: b");
         assert_eq!(x.hour24(), 13);
+        // German day periods, Android and iOS layouts.
+        for (line, hour) in [
+            ("29.01.18, 11:35 abends - Alice: x", 23),
+            ("29.01.18, 1:35 mittags - Alice: x", 13),
+            ("29.01.18, 3:10 nachmittags - Alice: x", 15),
+            ("29.01.18, 7:05 morgens - Alice: x", 7),
+            ("29.01.18, 10:05 vormittags - Alice: x", 10),
+            ("29.01.18, 12:20 nachts - Alice: x", 0),
+            ("29.01.18, 2:20 nachts - Alice: x", 2),
+            ("[29.01.18, 11:35:03 abends] Alice: x", 23),
+        ] {
+            let x = h(line);
+            assert_eq!((x.hour24(), x.shape.ampm), (hour, AmPmPos::After), "{line}");
+            assert_eq!(&line[x.rest..], "Alice: x", "{line}");
+        }
+        // More than one space before the dash.
+        let line = "13.07.17, 10:36 PM  - R: Yes, it was";
+        let x = h(line);
+        assert_eq!((x.shape.terminator, x.hour24()), (Terminator::Dash, 22));
+        assert_eq!(&line[x.rest..], "R: Yes, it was");
+        assert_eq!(parse_for(line, &x.shape), Some(x));
         // English day periods instead of AM/PM.
         for (line, hour) in [
             ("[18/03/2024, 10:10:00 in the morning] a: b", 10),
