@@ -370,12 +370,18 @@ impl WhatsAppExport {
             file: label.clone(),
             tried: "whatsapp (no message header in the first lines)".to_owned(),
         };
-        // WhatsApp Web's Markdown export, told apart by its title line: refused
-        // with a reason rather than as an unknown file.
-        let markdown = || ConnectorError::Malformed {
-            file: label.clone(),
-            line: 1,
-            reason: strings::WEB_MARKDOWN.to_owned(),
+        // No header found: WhatsApp Web's Markdown export, told apart by its title
+        // line, is refused with a reason rather than as an unknown file.
+        let no_header = |web_markdown: bool| {
+            if web_markdown {
+                ConnectorError::Malformed {
+                    file: label.clone(),
+                    line: 1,
+                    reason: strings::WEB_MARKDOWN.to_owned(),
+                }
+            } else {
+                not_recognized()
+            }
         };
         self.with_lines(|lines| {
             let mut tally: Vec<(Shape, u64)> = Vec::new();
@@ -406,11 +412,7 @@ impl WhatsAppExport {
                     }
                 }
                 if tally.is_empty() && non_blank >= DETECT_LINES {
-                    return Err(if web_markdown {
-                        markdown()
-                    } else {
-                        not_recognized()
-                    });
+                    return Err(no_header(web_markdown));
                 }
                 if non_blank >= VOTE_LINES {
                     break;
@@ -423,13 +425,7 @@ impl WhatsAppExport {
                     best = Some((s, n));
                 }
             }
-            best.map(|(s, _)| s).ok_or_else(|| {
-                if web_markdown {
-                    markdown()
-                } else {
-                    not_recognized()
-                }
-            })
+            best.map(|(s, _)| s).ok_or_else(|| no_header(web_markdown))
         })
     }
 
