@@ -527,19 +527,43 @@ pub fn parse(line: &str) -> Option<Header> {
 /// How far after a space-terminated header the sender's `": "` must come.
 const SPACE_SENDER_BYTES: usize = 128;
 
-/// Parses the header at the start of `line` when it has the file's `shape`:
-/// exactly `parse(line).filter(|h| h.shape == *shape)`, with a byte-level fast
-/// path for the common layouts (verified against [`parse`] in debug builds).
-pub fn parse_for(line: &str, shape: &Shape) -> Option<Header> {
+/// What a line's start is, for a file of a given header shape.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LineStart {
+    /// A header of the file's shape: a message starts here.
+    Header(Header),
+    /// A header of another layout (text of the message before it).
+    OtherLayout,
+    /// No header.
+    Text,
+}
+
+/// Reads the start of `line` for a file of header shape `shape`: a header of
+/// that shape exactly when `parse(line)` gives one, with a byte-level fast path
+/// for the common layouts (verified against [`parse`] in debug builds).
+pub fn line_start(line: &str, shape: &Shape) -> LineStart {
     if let Some(h) = fast(line.as_bytes(), shape) {
         debug_assert_eq!(
             parse(line).filter(|g| g.shape == *shape).as_ref(),
             Some(&h),
             "header fast path disagrees on {line:?}"
         );
-        return Some(h);
+        return LineStart::Header(h);
     }
-    parse(line).filter(|h| h.shape == *shape)
+    match parse(line) {
+        Some(h) if h.shape == *shape => LineStart::Header(h),
+        Some(_) => LineStart::OtherLayout,
+        None => LineStart::Text,
+    }
+}
+
+/// Parses the header at the start of `line` when it has the file's `shape`:
+/// exactly `parse(line).filter(|h| h.shape == *shape)` ([`line_start`]).
+pub fn parse_for(line: &str, shape: &Shape) -> Option<Header> {
+    match line_start(line, shape) {
+        LineStart::Header(h) => Some(h),
+        LineStart::OtherLayout | LineStart::Text => None,
+    }
 }
 
 /// A byte cursor over a header: ASCII only, except that the odd spaces

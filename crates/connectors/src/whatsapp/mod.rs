@@ -685,11 +685,12 @@ fn scan_lines<R: Read>(
             }
             continue;
         }
-        let Some(h) = header::parse_for(line, &shape) else {
+        let start = header::line_start(line, &shape);
+        let header::LineStart::Header(h) = start else {
             if scan.headers == 0 {
                 scan.note_before_first(line);
             }
-            if header::parse(line).is_some() {
+            if start == header::LineStart::OtherLayout {
                 // A header of another layout: text of the message before it
                 // (before the part's first header: counted only if a message
                 // comes before the part, see `par::scan_parallel`).
