@@ -503,15 +503,15 @@ pub fn parse(line: &str) -> Option<Header> {
     // With only a space before the sender, a line of a log or a note that starts
     // with a date would read as a header: taken only with the day or month first
     // (logs write the year first) and a `Name: ` after it.
-    if terminator == Terminator::Space
-        && (date.year_first
-            || !line
-                .get(rest..)
-                .and_then(|r| r.get(..r.len().min(SPACE_SENDER_BYTES)))
-                .or_else(|| line.get(rest..))
-                .is_some_and(|r| r.contains(": ")))
-    {
-        return None;
+    if terminator == Terminator::Space {
+        let sender_follows = line
+            .as_bytes()
+            .get(rest..)
+            .and_then(|r| r.get(..r.len().min(SPACE_SENDER_BYTES)))
+            .is_some_and(|r| memchr::memmem::find(r, b": ").is_some());
+        if date.year_first || !sender_follows {
+            return None;
+        }
     }
     Some(Header {
         shape,
@@ -979,6 +979,12 @@ mod tests {
             Terminator::Dash
         );
         assert!(parse("13-06-18 21:25  Bob: hi").is_none());
+        // The sender's `": "` must come within the bound, also when the bound
+        // falls inside a character (`é` across byte 128).
+        let far = format!("13-06-18 21:25 {}é: x", "a".repeat(SPACE_SENDER_BYTES - 1));
+        assert!(parse(&far).is_none());
+        let near = format!("13-06-18 21:25 {}é: x", "a".repeat(SPACE_SENDER_BYTES - 6));
+        assert!(parse(&near).is_some());
         assert!(parse("13-06-18 21:25").is_none());
         let x = h("02/01/2024 03:04 下午 - a: b");
         assert_eq!(x.hour24(), 15);
