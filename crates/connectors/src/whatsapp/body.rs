@@ -108,9 +108,7 @@ pub fn classify_cached<'a>(
     // iOS writes events (encryption banner, security code, group events) as if
     // the chat partner or the group had sent them, with a leading LRM.
     let body_trim = body.trim_start_matches(' ');
-    if matches!(body_trim.as_bytes().first(), Some(b'Y' | b'M'))
-        && strings::is_attributed_event(body_trim)
-    {
+    if strings::is_attributed_event(body_trim) {
         return Head::System { text: body_trim };
     }
     if body_trim.starts_with('\u{200E}') {

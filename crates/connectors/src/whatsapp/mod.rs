@@ -714,14 +714,9 @@ fn scan_lines<R: Read>(
         if scan.first_header_line.is_none() {
             scan.first_header_line = Some(line_no - first_line);
         }
-        if !scan.valid_under.iter().all(|v| *v) {
-            for order in [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd] {
-                if let Some(v) = scan.valid_under.get_mut(order_index(order))
-                    && !*v
-                    && dates::local_time(&h, order).is_some()
-                {
-                    *v = true;
-                }
+        for (valid, order) in scan.valid_under.iter_mut().zip(ORDERS) {
+            if !*valid && dates::local_time(&h, order).is_some() {
+                *valid = true;
             }
         }
         if at >= next_split {
@@ -855,7 +850,10 @@ struct Scan {
     valid_under: [bool; 3],
 }
 
-/// The index of a date order in [`Scan::valid_under`].
+/// The date orders in the order of [`Scan::valid_under`].
+const ORDERS: [DateOrder; 3] = [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd];
+
+/// The index of a date order in [`Scan::valid_under`] and [`ORDERS`].
 fn order_index(order: DateOrder) -> usize {
     match order {
         DateOrder::Dmy => 0,

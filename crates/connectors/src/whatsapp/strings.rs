@@ -1165,10 +1165,13 @@ const ATTRIBUTED_EVENTS: [(&str, &str); 4] = [
     ),
 ];
 
-/// A whole body that is one of [`ATTRIBUTED_EVENTS`] (invisible marks removed).
+/// A whole body that is one of [`ATTRIBUTED_EVENTS`] (as written: a body with a
+/// leading LRM is iOS's, which [`is_system_text`] reads).
 pub fn is_attributed_event(body: &str) -> bool {
     let b = body.trim();
-    b.len() < 400
+    // Every event above starts with `Y` or `M`: most bodies end here.
+    matches!(b.as_bytes().first(), Some(b'Y' | b'M'))
+        && b.len() < 400
         && ATTRIBUTED_EVENTS.iter().any(|(start, end)| {
             b.len() >= start.len() + end.len() && b.starts_with(start) && b.ends_with(end)
         })
