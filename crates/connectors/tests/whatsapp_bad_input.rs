@@ -48,6 +48,33 @@ fn not_an_export_is_not_recognized() {
 }
 
 #[test]
+fn unknown_day_period_is_named_not_misread() {
+    // Headers whose time carries a day period this reader does not know must not
+    // be read as a space-terminated layout (the period lost, the sender
+    // "xq.x. - Nikos"): the file is refused, naming the line and the word.
+    for (name, text) in [
+        (
+            "android.txt",
+            "Chat notes\n12/3/2020, 2:22 xq.x. - Nikos: Hello\n13/3/2020, 9:23 yq.x. - Maria: Hi\n",
+        ),
+        ("ios.txt", "[12/3/2020, 2:22:05 xq.x.] Nikos: Hello\n"),
+    ] {
+        let err = chatwarden_connectors::open_bytes(name, text.into(), &ParseOptions::default())
+            .err()
+            .unwrap();
+        match &err {
+            ConnectorError::Malformed { file, line, reason } => {
+                assert_eq!(file, name);
+                assert_eq!(*line, if name == "ios.txt" { 1 } else { 2 });
+                assert!(reason.contains("\"xq.x.\""), "{reason}");
+                assert!(reason.contains("24-hour"), "{reason}");
+            }
+            other => panic!("{name}: unexpected {other}"),
+        }
+    }
+}
+
+#[test]
 fn invalid_utf8_names_the_line() {
     let mut bytes = CHAT.to_vec();
     bytes.extend_from_slice(b"[3/27/22, 21:42:03] Dmitry S: bad \xC3\x28 byte\n");

@@ -504,12 +504,18 @@ pub fn parse(line: &str) -> Option<Header> {
     // with a date would read as a header: taken only with the day or month first
     // (logs write the year first) and a `Name: ` after it.
     if terminator == Terminator::Space {
-        let sender_follows = line
+        let window = line
             .as_bytes()
             .get(rest..)
             .and_then(|r| r.get(..r.len().min(SPACE_SENDER_BYTES)))
-            .is_some_and(|r| memchr::memmem::find(r, b": ").is_some());
-        if date.year_first || !sender_follows {
+            .unwrap_or_default();
+        let colon = memchr::memmem::find(window, b": ");
+        // `2:22 μ.μ. - Νίκος: Γεια`: a dash header whose day period this reader
+        // does not know. Read as a space header, the time would silently lose
+        // its period and the sender gain it; no header is the honest answer.
+        let dash_first = memchr::memmem::find(window, b" - ")
+            .is_some_and(|dash| colon.is_none_or(|colon| dash < colon));
+        if date.year_first || colon.is_none() || dash_first {
             return None;
         }
     }
@@ -522,6 +528,51 @@ pub fn parse(line: &str) -> Option<Header> {
         pm: time.pm,
         rest,
     })
+}
+
+/// Longest word (in characters) taken for an unknown day period.
+const DAY_PERIOD_CHARS: usize = 24;
+
+/// The word after the time of a line that would be a header but for it: a day
+/// period (the app's AM/PM word in the phone's language) this reader does not
+/// know, followed by ` - ` or, in brackets, by `]` (`12/3/2020, 2:22 xq.x. - A: b`
+/// gives `xq.x.`). For an error that names it instead of "no header".
+pub fn unknown_day_period(line: &str) -> Option<String> {
+    if !may_start_header(line) {
+        return None;
+    }
+    let mut c = Cursor {
+        s: Normalized::lazy(line, HEADER_WINDOW),
+        p: 0,
+    };
+    let bracket = c.eat('[');
+    parse_date(&mut c)?;
+    parse_between(&mut c)?;
+    let time = parse_time(&mut c)?;
+    if time.pm.is_some() || c.spaces() == 0 {
+        return None;
+    }
+    let mut word = String::new();
+    loop {
+        let ch = c.peek()?;
+        let ends = if bracket {
+            ch == ']'
+        } else {
+            ch == ' ' && c.peek_at(1) == Some('-') && c.peek_at(2) == Some(' ')
+        };
+        if ends {
+            break;
+        }
+        if ch.is_ascii_digit() || ch == ':' || word.chars().count() >= DAY_PERIOD_CHARS {
+            return None;
+        }
+        word.push(ch);
+        c.p += 1;
+    }
+    let word = word.trim();
+    word.chars()
+        .any(char::is_alphabetic)
+        .then(|| word.to_owned())
 }
 
 /// How far after a space-terminated header the sender's `": "` must come.
@@ -986,6 +1037,25 @@ mod tests {
         let near = format!("13-06-18 21:25 {}é: x", "a".repeat(SPACE_SENDER_BYTES - 6));
         assert!(parse(&near).is_some());
         assert!(parse("13-06-18 21:25").is_none());
+        // An unknown word before ` - ` is not a space-terminated sender: the
+        // line is a dash header with a day period this reader does not know.
+        assert!(parse("12/3/2020, 2:22 xq.x. - Bob: hi").is_none());
+        assert!(parse("12/3/2020, 2:22 xq - Bob: hi").is_none());
+        assert_eq!(
+            unknown_day_period("12/3/2020, 2:22 xq.x. - Bob: hi").as_deref(),
+            Some("xq.x.")
+        );
+        assert_eq!(
+            unknown_day_period("[12/3/2020, 2:22:05 xq.x.] Bob: hi").as_deref(),
+            Some("xq.x.")
+        );
+        // A known period, no word, or a word with digits: none.
+        assert_eq!(unknown_day_period("12/3/2020, 2:22 PM - Bob: hi"), None);
+        assert_eq!(unknown_day_period("12/3/2020, 2:22 - Bob: hi"), None);
+        assert_eq!(unknown_day_period("12/3/2020, 2:22 v2 - Bob: hi"), None);
+        assert_eq!(unknown_day_period("hello - Bob: hi"), None);
+        let x = h("13-06-18 21:25 Bob: hi - see below");
+        assert_eq!(x.shape.terminator, Terminator::Space);
         let x = h("02/01/2024 03:04 下午 - a: b");
         assert_eq!(x.hour24(), 15);
         let x = h("13. 6. 2018. 21:25:15 - a: b");

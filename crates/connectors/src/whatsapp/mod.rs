@@ -372,12 +372,24 @@ impl WhatsAppExport {
         };
         // No header found: WhatsApp Web's Markdown export, told apart by its title
         // line, is refused with a reason rather than as an unknown file.
-        let no_header = |web_markdown: bool| {
+        // A line that would be a header but for a day period this reader does not
+        // know (`2:22 μ.μ. - Name:` before Greek was added) names it.
+        let no_header = |web_markdown: bool, unknown_period: Option<(u64, String)>| {
             if web_markdown {
                 ConnectorError::Malformed {
                     file: label.clone(),
                     line: 1,
                     reason: strings::WEB_MARKDOWN.to_owned(),
+                }
+            } else if let Some((line, word)) = unknown_period {
+                ConnectorError::Malformed {
+                    file: label.clone(),
+                    line,
+                    reason: format!(
+                        "a WhatsApp message header whose time is followed by {word:?}, which is \
+                         not a day period (AM/PM word) chatwarden knows; please report it. \
+                         Until then, export the chat again with the phone set to 24-hour time"
+                    ),
                 }
             } else {
                 not_recognized()
@@ -387,6 +399,7 @@ impl WhatsAppExport {
             let mut tally: Vec<(Shape, u64)> = Vec::new();
             let mut non_blank = 0usize;
             let mut web_markdown = false;
+            let mut unknown_period: Option<(u64, String)> = None;
             loop {
                 let line = match lines.next_line() {
                     Ok(Some(l)) => l,
@@ -410,9 +423,12 @@ impl WhatsAppExport {
                         Some((_, n)) => *n += 1,
                         None => tally.push((h.shape, 1)),
                     }
+                } else if tally.is_empty() && unknown_period.is_none() {
+                    unknown_period =
+                        header::unknown_day_period(line).map(|word| (lines.line_no(), word));
                 }
                 if tally.is_empty() && non_blank >= DETECT_LINES {
-                    return Err(no_header(web_markdown));
+                    return Err(no_header(web_markdown, unknown_period));
                 }
                 if non_blank >= VOTE_LINES {
                     break;
@@ -425,7 +441,8 @@ impl WhatsAppExport {
                     best = Some((s, n));
                 }
             }
-            best.map(|(s, _)| s).ok_or_else(|| no_header(web_markdown))
+            best.map(|(s, _)| s)
+                .ok_or_else(|| no_header(web_markdown, unknown_period))
         })
     }
 
