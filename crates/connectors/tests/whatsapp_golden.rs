@@ -273,7 +273,7 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "ru_chat.txt",
-        "41d38d9e78abee7ee193046f7feb513cbdcec5eb620b51836d262a8366776188",
+        "29f502e60882a5b0ddee059992dfb5e045996b9acfa73d56d4e3ba9dd4ed4d79",
     ),
 ];
 

@@ -28,6 +28,8 @@ pub struct DateStats {
     changed_last: u64,
     dec_last: u64,
     last_only: u64,
+    /// Headers whose last number has one digit (a day, so year first).
+    one_digit_last: u64,
 }
 
 /// How the date order was decided.
@@ -46,13 +48,17 @@ pub enum OrderReason {
     /// Two-digit year first (`21-03-25`): the first number never changes or
     /// goes back while the last goes back (a new month) or changes alone.
     ShortYearFirst,
+    /// Two-digit year first, certainly: a last number written with one digit
+    /// (`24/8/1`, Korean Android) is a day, never a year.
+    OneDigitLast,
 }
 
 impl DateStats {
     /// Adds one header's date numbers (written order; year last).
-    pub fn add(&mut self, nums: [u32; 3]) {
+    pub fn add(&mut self, nums: [u32; 3], last_one_digit: bool) {
         let [a, b, y] = nums;
         self.count += 1;
+        self.one_digit_last += u64::from(last_one_digit);
         self.max_first = self.max_first.max(a);
         self.max_second = self.max_second.max(b);
         if let Some(prev) = self.prev {
@@ -105,6 +111,12 @@ impl DateStats {
         self.changed_last += next.changed_last;
         self.dec_last += next.dec_last;
         self.last_only += next.last_only;
+        self.one_digit_last += next.one_digit_last;
+    }
+
+    /// Whether some header's last number has one digit (so the year is first).
+    pub fn one_digit_last(&self) -> bool {
+        self.one_digit_last > 0
     }
 
     /// Whether a file whose numbers all have two digits writes the year first
@@ -160,6 +172,10 @@ fn full_year(y: u32, era: Era) -> Option<i16> {
 
 /// The wall-clock time a header states, or `None` if it names no real date.
 pub fn local_time(h: &Header, order: DateOrder) -> Option<DateTime> {
+    // A one-digit last number is a day: no real date reads it as a year.
+    if h.last_one_digit && order != DateOrder::Ymd {
+        return None;
+    }
     let [a, b, c] = h.date;
     let (y, m, d) = if h.shape.year_first {
         (a, b, c)
@@ -235,7 +251,7 @@ mod tests {
     fn stats(dates: &[[u32; 3]]) -> DateStats {
         let mut s = DateStats::default();
         for d in dates {
-            s.add(*d);
+            s.add(*d, false);
         }
         s
     }

@@ -89,6 +89,9 @@ pub struct Header {
     pub pm: Option<bool>,
     /// Byte offset in the raw line where the text after the header starts.
     pub rest: usize,
+    /// The last date number has one digit (`24/8/1`): it is a day, not a year,
+    /// so the date is a two-digit year first (Korean Android, `yy/M/d`).
+    pub last_one_digit: bool,
 }
 
 struct Cursor<'a> {
@@ -160,6 +163,8 @@ struct DatePart {
     year_first: bool,
     era: Era,
     trailing_dot: bool,
+    /// See [`Header::last_one_digit`].
+    last_one_digit: bool,
 }
 
 fn parse_date(c: &mut Cursor<'_>) -> Option<DatePart> {
@@ -182,18 +187,21 @@ fn parse_date(c: &mut Cursor<'_>) -> Option<DatePart> {
     }
     c.spaces();
     let year_first = a_len == 4;
-    let (third, era) = if !year_first && c.peek() == Some('R') {
+    let (third, era, last_one_digit) = if !year_first && c.peek() == Some('R') {
         c.p += 1;
-        (c.number(2)?.0, Era::Reiwa)
+        (c.number(2)?.0, Era::Reiwa, false)
     } else if !year_first && c.peek() == Some('H') {
         c.p += 1;
-        (c.number(2)?.0, Era::Heisei)
+        (c.number(2)?.0, Era::Heisei, false)
     } else {
         let (v, len) = c.number(if year_first { 2 } else { 4 })?;
         let era = if year_first {
             Era::Full
         } else {
             match len {
+                // `24/8/1`: only a two-digit year first writes a one-digit
+                // last number (Korean Android writes `yy/M/d`).
+                1 if a_len == 2 => Era::Short,
                 2 => Era::Short,
                 4 => Era::Full,
                 _ => {
@@ -202,7 +210,7 @@ fn parse_date(c: &mut Cursor<'_>) -> Option<DatePart> {
                 }
             }
         };
-        (v, era)
+        (v, era, !year_first && len == 1)
     };
     if year_first && a_len != 4 {
         return None;
@@ -224,16 +232,58 @@ fn parse_date(c: &mut Cursor<'_>) -> Option<DatePart> {
         year_first,
         era,
         trailing_dot,
+        last_one_digit,
     })
 }
 
-const AM_BEFORE: [&str; 3] = ["오전", "上午", "午前"];
-const PM_BEFORE: [&str; 3] = ["오후", "下午", "午後"];
+// Day periods (the app's AM/PM word in the phone's language). Besides the
+// forms seen in real exports (English, Spanish `a. m.`, Arabic `ص`/`م`, the CJK
+// and Korean ones, the German and English phrases below), every locale's
+// abbreviated and wide AM/PM of Unicode CLDR 39, 42 and 48 (as ICU 72.1, ICU
+// 78.2 and JDK 17 print them; the space inside `a. m.` may be U+00A0 or
+// U+202F, read as a space): Android formats the time with them when the phone
+// is set to 12-hour time. Locales whose 12-hour pattern puts the period before
+// the time (`a h:mm`: ko, tr, hu, ta, zh, ja) are in the `_BEFORE` lists; zh-Hant
+// also writes its flexible periods there (凌晨 6:05, 中午 12:05, 晚上 8:05).
+
+/// Before the time: ko, zh, zh-Hant (flexible periods too), ja, ko's `AM`/`PM`
+/// (`24/8/21 PM 1:28 - `, seen in a real Korean Android export), tr, hu, ta.
+const AM_BEFORE: [&str; 14] = [
+    "오전",
+    "上午",
+    "午前",
+    "凌晨",
+    "清晨",
+    "早上",
+    "午夜",
+    "AM",
+    "A.M.",
+    "ÖÖ",
+    "öö",
+    "de.",
+    "முற்பகல்",
+    "மு.ப",
+];
+const PM_BEFORE: [&str; 12] = [
+    "오후",
+    "下午",
+    "午後",
+    "中午",
+    "晚上",
+    "PM",
+    "P.M.",
+    "ÖS",
+    "ös",
+    "du.",
+    "பிற்பகல்",
+    "பி.ப",
+];
 /// After the time; the English day periods (`3:07 in the afternoon`) are what
 /// iOS writes for some English regions (reported), the German ones
 /// (`11:35 abends`) what WhatsR's German time pattern reads. `nachts` (night,
-/// 0–5 h) and `12 … nachts` are AM.
-const AM_AFTER: [&str; 13] = [
+/// 0–5 h) and `12 … nachts` are AM. Longer markers come before their
+/// prefixes (`a.m.` before `a.m`, `pr. p.` is not `p. m.`).
+const AM_AFTER: [&str; 47] = [
     "a. m.",
     "a.m.",
     "a.m",
@@ -247,8 +297,44 @@ const AM_AFTER: [&str; 13] = [
     "morgens",
     "vormittags",
     "nachts",
+    // CLDR: el, ms, sv, fi, cs/sl, vi, uk, bg, he, fa, is, sq, pt-PT, ta, th, lt,
+    // lv, af, uz, mk, sr, kn, pa, am, tr, hu (after, in older data).
+    "π.μ.",
+    "πμ",
+    "PG",
+    "fm",
+    "ap.",
+    "dop.",
+    "SA",
+    "дп",
+    "ч. пр.об.",
+    "ч. am",
+    "пр.об.",
+    "לפנה״צ",
+    "לפנה\"צ",
+    "ق.ظ.",
+    "قبل\u{200C}ازظهر",
+    "قبلازظهر",
+    "f.h.",
+    "p.d.",
+    "e paradites",
+    "da manhã",
+    "முற்பகல்",
+    "ก่อนเที่ยง",
+    "priešpiet",
+    "pr. p.",
+    "priekšpusdienā",
+    "priekšp.",
+    "vm.",
+    "TO",
+    "претпладне",
+    "претпл.",
+    "пре подне",
+    "ಪೂರ್ವಾಹ್ನ",
+    "ਪੂ.ਦੁ.",
+    "ጥዋት",
 ];
-const PM_AFTER: [&str; 14] = [
+const PM_AFTER: [&str; 47] = [
     "p. m.",
     "p.m.",
     "p.m",
@@ -263,6 +349,40 @@ const PM_AFTER: [&str; 14] = [
     "mittags",
     "nachmittags",
     "abends",
+    // CLDR, as above.
+    "μ.μ.",
+    "μμ",
+    "PTG",
+    "em",
+    "ip.",
+    "odp.",
+    "pop.",
+    "CH",
+    "пп",
+    "ч. сл.об.",
+    "ч. pm",
+    "сл.об.",
+    "אחה״צ",
+    "אחה\"צ",
+    "ب.ظ.",
+    "بعدازظهر",
+    "m.d.",
+    "e pasdites",
+    "e.h.",
+    "da tarde",
+    "பிற்பகல்",
+    "หลังเที่ยง",
+    "popiet",
+    "pēcpusdienā",
+    "pēcp.",
+    "nm.",
+    "TK",
+    "попладне",
+    "попл.",
+    "по подне",
+    "ಅಪರಾಹ್ನ",
+    "ਬਾ.ਦੁ.",
+    "ከሰዓት",
 ];
 /// The English day period that is AM or PM by its hour: `11:30 at night` is
 /// 23:30, `12:15 at night` 00:15 and `2:05 at night` 02:05 (night runs from 21:00
@@ -527,6 +647,7 @@ pub fn parse(line: &str) -> Option<Header> {
         second: time.second.unwrap_or(0),
         pm: time.pm,
         rest,
+        last_one_digit: date.last_one_digit,
     })
 }
 
@@ -869,6 +990,7 @@ fn fast(line: &[u8], shape: &Shape) -> Option<Header> {
         second: second.unwrap_or(0),
         pm,
         rest: c.p,
+        last_one_digit: false,
     })
 }
 
@@ -889,6 +1011,7 @@ impl Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::DateOrder;
 
     fn h(line: &str) -> Header {
         parse(line).unwrap_or_else(|| panic!("no header in {line:?}"))
@@ -998,6 +1121,86 @@ mod tests {
             assert_eq!((x.hour24(), x.shape.ampm), (hour, AmPmPos::After), "{line}");
             assert_eq!(&line[x.rest..], "a: b", "{line}");
         }
+    }
+
+    /// Every CLDR day period in the tables, at 2:22 (AM: 2, PM: 14) and at 12:05
+    /// (AM: 0, PM: 12), after the time in an Android header and (for the
+    /// locales whose 12-hour pattern puts it there) before it; U+202F or U+00A0
+    /// before and inside the period as CLDR 42+ writes it.
+    #[test]
+    fn cldr_day_periods_in_every_table() {
+        for (list, pm) in [(&AM_AFTER[..], false), (&PM_AFTER[..], true)] {
+            for marker in list {
+                for (clock, hour) in [("2:22", 2), ("12:05", 0)] {
+                    let want = hour + if pm { 12 } else { 0 };
+                    for space in [" ", "\u{202F}", "\u{00A0}"] {
+                        let line = format!("12/3/2020, {clock}{space}{marker} - Νίκος: Γεια");
+                        let x = h(&line);
+                        assert_eq!(
+                            (x.hour24(), x.shape.ampm, &line[x.rest..]),
+                            (want, AmPmPos::After, "Νίκος: Γεια"),
+                            "{line}"
+                        );
+                    }
+                }
+            }
+        }
+        for (list, pm) in [(&AM_BEFORE[..], false), (&PM_BEFORE[..], true)] {
+            for marker in list {
+                for (clock, hour) in [("2:22", 2), ("12:05", 0)] {
+                    let want = hour + if pm { 12 } else { 0 };
+                    for line in [
+                        format!("24/8/21 {marker} {clock} - 민수: 안녕"),
+                        format!("2020/3/12 {marker}{clock} - 張: 你好"),
+                        format!("2020. 03. 12. {marker}\u{202F}{clock} - Marek: szia"),
+                    ] {
+                        let x = h(&line);
+                        assert_eq!(
+                            (x.hour24(), x.shape.ampm),
+                            (want, AmPmPos::Before),
+                            "{line}"
+                        );
+                    }
+                }
+            }
+        }
+        // Spellings inside a period: Spanish/Catalan with U+202F or U+00A0
+        // between the letters, Hebrew with gershayim or an ASCII quote, Persian
+        // with or without the zero-width non-joiner.
+        for (line, hour) in [
+            ("12/3/20, 2:22\u{202F}p.\u{202F}m. - a: b", 14),
+            ("12/3/20, 9:23\u{00A0}a.\u{00A0}m. - a: b", 9),
+            ("12.3.2020, 2:22 אחה\"צ - a: b", 14),
+            ("12/3/2020, 9:23 قبل\u{200C}ازظهر - a: b", 9),
+            ("12/3/2020, 9:23 قبلازظهر - a: b", 9),
+            ("[12.3.2020, 2:22:05 μ.μ.] a: b", 14),
+            ("1.04.2020 ÖS 1:45 - a: b", 13),
+            ("2020/3/14 午夜12:05 - a: b", 0),
+            ("2020/3/13 中午12:05 - a: b", 12),
+        ] {
+            assert_eq!(h(line).hour24(), hour, "{line}");
+        }
+    }
+
+    /// Korean Android writes `yy/M/d`: a one-digit last number is a day, and the
+    /// header is still one (it was text before, merging the message into the
+    /// one before it).
+    #[test]
+    fn one_digit_last_number_is_a_day() {
+        let x = h("24/8/1 AM 1:00 - kEn: hi");
+        assert_eq!((x.date, x.last_one_digit), ([24, 8, 1], true));
+        assert_eq!(x.shape, h("24/8/21 AM 1:00 - kEn: hi").shape);
+        assert!(!h("24/8/21 AM 1:00 - kEn: hi").last_one_digit);
+        // Read year last it is no date; year first it is 2024-08-01.
+        use super::super::dates::local_time;
+        assert_eq!(local_time(&x, DateOrder::Dmy), None);
+        assert_eq!(local_time(&x, DateOrder::Mdy), None);
+        assert_eq!(
+            local_time(&x, DateOrder::Ymd).map(|t| t.to_string()),
+            Some("2024-08-01T01:00:00".to_owned())
+        );
+        // A one-digit first number with a one-digit last is no header layout.
+        assert!(parse("4/8/1 1:00 - kEn: hi").is_none());
     }
 
     #[test]

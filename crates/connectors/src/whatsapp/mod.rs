@@ -486,6 +486,9 @@ impl WhatsAppExport {
         let (order, reason) = match opts.date_order {
             Some(o) => (o, OrderReason::Override),
             None if shape.year_first => (DateOrder::Ymd, OrderReason::YearFirst),
+            None if shape.era == header::Era::Short && scan.stats.one_digit_last() => {
+                (DateOrder::Ymd, OrderReason::OneDigitLast)
+            }
             None if shape.era == header::Era::Short && scan.stats.short_year_first() => {
                 (DateOrder::Ymd, OrderReason::ShortYearFirst)
             }
@@ -726,7 +729,7 @@ fn scan_lines<R: Read>(
         };
         scan.headers += 1;
         if !shape.year_first {
-            scan.stats.add(h.date);
+            scan.stats.add(h.date, h.last_one_digit);
         }
         if scan.first_header_line.is_none() {
             scan.first_header_line = Some(line_no - first_line);
