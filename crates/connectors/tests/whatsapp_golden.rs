@@ -225,7 +225,7 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "WhatsApp Chat with 张伟.txt",
-        "0ca5322c47dfb8575f190bf3de3c910683db32caf26ea2b409a32447988b5961",
+        "c6ac6e5326a7aabb422b09dd253a477490d83f2f84febe61feb73fb068c0201c",
     ),
     (
         "_chat.txt",
@@ -249,7 +249,7 @@ const PINS: &[(&str, &str)] = &[
     ),
     (
         "hi_chat.txt",
-        "243cb3697e9f50de417e1cc662f092bb43e37969cb26b1a39a1bab70be60bed8",
+        "7496d4a164f6cc662f9bca1a473c69971d16c0217e7f00fdd1236c463a20040e",
     ),
     (
         "it_chat.txt",

@@ -2,7 +2,8 @@
 //! `WhatsApp Chat with X.txt` (localized), iOS `WhatsApp Chat - X.zip`.
 
 /// Localized "WhatsApp Chat with " prefixes (Android string `email_conversation_subject`).
-/// Those not in formats.md §2.1 are (unconfirmed).
+/// Those not in formats.md §2.1 are from real file names where marked, else from
+/// the per-locale subject table of an Android e-mail importer (docs/formats/whatsapp.md).
 const PREFIXES: &[&str] = &[
     "WhatsApp Chat with ",
     "WhatsApp Chat - ",
@@ -17,7 +18,28 @@ const PREFIXES: &[&str] = &[
     "Chat WhatsApp s uživatelem ",
     "Чат WhatsApp с контактом ",
     "Чат WhatsApp с ",
-    "与",
+    // Real file names (pl, he; tr iOS zips).
+    "Czat WhatsApp z ",
+    "צ'אט WhatsApp עם ",
+    "WhatsApp Sohbeti - ",
+    "WhatsApp-samtale med ",
+    "WhatsApp chat med ",
+    "Συνομιλία WhatsApp με ",
+    "Conversație WhatsApp cu ",
+    "Sembang WhatsApp dengan ",
+    "Xat de WhatsApp amb ",
+    "گفتگوی WhatsApp با ",
+];
+
+/// Names that wrap the title: (before, after). Turkish Android writes the name
+/// first (`NAME ile WhatsApp Sohbeti.txt`, real file names), Korean and Finnish
+/// around it, Chinese both ways.
+const WRAPPED: &[(&str, &str)] = &[
+    ("", " ile WhatsApp Sohbeti"),
+    ("", "님과의 WhatsApp 대화"),
+    ("WhatsApp-keskustelu henkilön ", " kanssa"),
+    ("与", "的WhatsApp聊天"),
+    ("WhatsApp 与 ", " 的对话"),
 ];
 
 /// The title a file name tells, if it follows a known export naming.
@@ -40,16 +62,15 @@ pub fn from_file_name(name: &str) -> Option<String> {
             }
         })
         .collect();
-    for p in PREFIXES {
-        if *p == "与" {
-            // zh: 与X的WhatsApp聊天 (unconfirmed)
-            if let Some(rest) = normalized.strip_prefix(p)
-                && let Some(t) = rest.strip_suffix("的WhatsApp聊天")
-            {
-                return non_empty(t);
-            }
-            continue;
+    for (before, after) in WRAPPED {
+        if let Some(t) = normalized
+            .strip_prefix(before)
+            .and_then(|rest| rest.strip_suffix(after))
+        {
+            return non_empty(t);
         }
+    }
+    for p in PREFIXES {
         if let Some(rest) = normalized.strip_prefix(p) {
             return non_empty(rest);
         }
@@ -109,6 +130,20 @@ mod tests {
             from_file_name("Chat WhatsApp s\u{00A0}uživatelem Jan.txt").as_deref(),
             Some("Jan")
         );
+        // Real file names: Turkish (name first), Polish, Hebrew.
+        for (file, title) in [
+            ("Balkız ile WhatsApp Sohbeti.txt", "Balkız"),
+            ("WhatsApp Sohbeti - Proje Ekibi.zip", "Proje Ekibi"),
+            ("Czat WhatsApp z Mama.txt", "Mama"),
+            ("צ'אט WhatsApp עם רוזה.txt", "רוזה"),
+            ("민수님과의 WhatsApp 대화.txt", "민수"),
+            ("WhatsApp-keskustelu henkilön Sami kanssa.txt", "Sami"),
+            ("与张伟的WhatsApp聊天.txt", "张伟"),
+            ("WhatsApp 与 张伟 的对话.txt", "张伟"),
+        ] {
+            assert_eq!(from_file_name(file).as_deref(), Some(title), "{file}");
+        }
+        assert_eq!(from_file_name(" ile WhatsApp Sohbeti.txt"), None);
         assert_eq!(from_file_name("_chat.txt"), None);
         assert_eq!(from_file_name("notes.txt"), None);
     }
