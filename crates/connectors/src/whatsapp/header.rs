@@ -544,15 +544,18 @@ fn dash_terminator(c: &mut Cursor<'_>) -> bool {
     false
 }
 
-/// Parses the header at the start of `line`, if it has one.
-pub fn parse(line: &str) -> Option<Header> {
-    if !may_start_header(line) {
-        return None;
-    }
-    let mut c = Cursor {
+/// A cursor at the start of `line` when its first visible character can start a
+/// header ([`may_start_header`]).
+fn header_cursor(line: &str) -> Option<Cursor<'_>> {
+    may_start_header(line).then(|| Cursor {
         s: Normalized::lazy(line, HEADER_WINDOW),
         p: 0,
-    };
+    })
+}
+
+/// Parses the header at the start of `line`, if it has one.
+pub fn parse(line: &str) -> Option<Header> {
+    let mut c = header_cursor(line)?;
     let bracket = c.eat('[');
     let body_start = c.p;
 
@@ -659,13 +662,7 @@ const DAY_PERIOD_CHARS: usize = 24;
 /// know, followed by ` - ` or, in brackets, by `]` (`12/3/2020, 2:22 xq.x. - A: b`
 /// gives `xq.x.`). For an error that names it instead of "no header".
 pub fn unknown_day_period(line: &str) -> Option<String> {
-    if !may_start_header(line) {
-        return None;
-    }
-    let mut c = Cursor {
-        s: Normalized::lazy(line, HEADER_WINDOW),
-        p: 0,
-    };
+    let mut c = header_cursor(line)?;
     let bracket = c.eat('[');
     parse_date(&mut c)?;
     parse_between(&mut c)?;
