@@ -200,11 +200,24 @@ pub fn user_body(
     let clean = strip_invisible_cow(first_visible);
     let clean = clean.trim();
     let mut out = Body::default();
+    let mut cont = cont;
     // What stays of the first line as text: all of it, a caption after a
     // placeholder (WhatsApp Web writes it on the same line), or nothing.
     let mut first_text = Some(first_visible);
     if strings::media_omitted(clean) {
-        out.attachments.push(omitted(MediaKind::Other, clean));
+        // A document left out may be named on the one line after the
+        // placeholder (`<Pominięto multimedia>` then `Umowa.pdf`, as a Polish
+        // parser's author saw in his own exports): that line is its name.
+        match cont.and_then(document_name_line) {
+            Some(name) => {
+                out.attachments.push(Attachment {
+                    name: Some(name),
+                    ..omitted(MediaKind::Document, clean)
+                });
+                cont = None;
+            }
+            None => out.attachments.push(omitted(MediaKind::Other, clean)),
+        }
         first_text = None;
     } else if let Some(kind) = strings::omitted_kind(clean) {
         out.attachments.push(omitted(kind, clean));
@@ -270,6 +283,32 @@ pub fn user_body(
     out.text = text;
     out
 }
+
+/// The continuation of a media-omitted placeholder when it is one document's
+/// file name: a single line with a document extension (`Umowa.pdf`).
+fn document_name_line(cont: &str) -> Option<String> {
+    if cont.contains('\n') || cont.len() > MAX_FILE_NAME_BYTES {
+        return None;
+    }
+    let line = strip_invisible_cow(cont);
+    let name = line.trim();
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    // A name no phone writes (`:` `/` `\`) or an extension that is no
+    // document's is a caption.
+    (has_extension(name)
+        && !name.contains([':', '/', '\\'])
+        && DOCUMENT_EXTENSIONS.contains(&ext.as_str()))
+    .then(|| name.to_owned())
+}
+
+/// Longest file name taken from the line after a placeholder.
+const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// Extensions of documents people send (office, PDF, text, archives, mail).
+const DOCUMENT_EXTENSIONS: [&str; 24] = [
+    "pdf", "doc", "docx", "xls", "xlsx", "xlsm", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt",
+    "csv", "zip", "rar", "7z", "key", "pages", "numbers", "eml", "msg", "epub", "apk",
+];
 
 /// Android's whole body for media it cannot name (view once, some GIFs).
 const VIEW_ONCE_NULL: &str = "null";
@@ -338,6 +377,35 @@ mod tests {
 
     fn none(_: &str) -> Option<MediaInfo> {
         None
+    }
+
+    #[test]
+    fn a_document_named_after_the_media_placeholder() {
+        // The one line after the placeholder names the document left out.
+        let b = user_body("<Pominięto multimedia>", Some("Umowa najmu.pdf"), &none);
+        assert_eq!(b.text, "");
+        assert_eq!(b.attachments.len(), 1);
+        let a = &b.attachments[0];
+        assert_eq!(a.name.as_deref(), Some("Umowa najmu.pdf"));
+        assert_eq!(a.kind, MediaKind::Document);
+        assert!(!a.included);
+        assert_eq!(a.placeholder.as_deref(), Some("<Pominięto multimedia>"));
+        let b = user_body("<Media omitted>", Some("\u{200E}Q3 forecast.xlsx"), &none);
+        assert_eq!(b.attachments[0].name.as_deref(), Some("Q3 forecast.xlsx"));
+        // Anything else after it is a caption: a photo name, prose, more lines.
+        for cont in [
+            "IMG-1.jpg",
+            "see you at 5",
+            "Report.pdf\nsigned",
+            "report",
+            "Ana: the file.pdf",
+            "ok then.da",
+        ] {
+            let b = user_body("<Media omitted>", Some(cont), &none);
+            assert_eq!(b.text, cont, "{cont}");
+            assert_eq!(b.attachments[0].name, None, "{cont}");
+            assert_eq!(b.attachments[0].kind, MediaKind::Other, "{cont}");
+        }
     }
 
     #[test]
