@@ -136,7 +136,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<Exit> {
     println!("===============");
     println!();
     println!(
-        "Sample corpus: {} chat exports (WhatsApp Android and iOS in five languages, WhatsApp Desktop, Telegram, Slack) in {}",
+        "Sample corpus: {} chat exports (WhatsApp Android and iOS in six languages, WhatsApp Desktop, Telegram, Slack) in {}",
         files.len(),
         corpus_dir.display()
     );

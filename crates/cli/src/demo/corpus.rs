@@ -222,6 +222,25 @@ fn android_zh() -> String {
         + "\n"
 }
 
+/// Android, Korean: two-digit year first with one-digit month and day (`26/3/9`),
+/// the day period before the time (`PM 2:10`), Korean placeholders, and the file
+/// named `NAME님과의 WhatsApp 대화.txt`. Ordinary talk: nothing here should raise an
+/// alert.
+fn android_ko() -> String {
+    [
+        "26/3/9 PM 2:10 - 메시지와 통화는 종단간 암호화되어 안전하게 보호됩니다. 이 대화에 참여한 사람만 이러한 메시지와 통화를 읽거나 듣거나 공유할 수 있습니다. 더 알아보기.",
+        "26/3/9 PM 2:11 - 박서준: 다니엘님, 부산항 선적 일정 공유드립니다",
+        "26/3/9 PM 2:12 - 박서준: <미디어 파일 제외됨>",
+        "26/3/9 PM 2:14 - Daniel Kim: 감사합니다. 목요일 오전에 확인하겠습니다",
+        "26/3/9 PM 2:15 - 박서준: 이 메시지는 삭제되었습니다",
+        "26/3/10 AM 9:05 - 박서준: 통관 서류 준비 완료",
+        "인보이스와 패킹리스트는 오후에 보내드리겠습니다",
+        "26/3/10 AM 9:30 - Daniel Kim: 좋습니다 👍",
+    ]
+    .join("\n")
+        + "\n"
+}
+
 /// WhatsApp Desktop / Web (`chat.txt` in a zip named after the chat): [M/D/YY, H:MM:SS AM]
 /// in every language, a header-less banner, `- ` before events, same-line captions,
 /// `[Forwarded]`, a message the phone had not decrypted, and "You" for the exporter.
@@ -389,6 +408,7 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
     text("WhatsApp Chat with Maria Lopez.txt", android_en_us())?;
     text("WhatsApp Chat mit Jonas Weber.txt", android_de())?;
     text("WhatsApp Chat with 李伟.txt", android_zh())?;
+    text("박서준님과의 WhatsApp 대화.txt", android_ko())?;
     text("telegram-alpine-desk-result.json", telegram_chat())?;
 
     let falcon = dir.join("WhatsApp Chat - Project Falcon.zip");
@@ -450,6 +470,41 @@ mod tests {
                 planted.entity
             );
         }
+    }
+
+    #[test]
+    fn the_korean_export_reads_year_first_with_its_periods() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let files = write(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let ko = files
+            .iter()
+            .find(|f| f.to_string_lossy().ends_with("님과의 WhatsApp 대화.txt"))
+            .unwrap_or_else(|| panic!("no Korean export"));
+        let opts = chatwarden_connectors::ParseOptions::default();
+        let mut src = chatwarden_connectors::open(ko, &opts).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(src.conversation().title, "박서준");
+        let m: Vec<_> = src
+            .messages()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|m| m.unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let times: Vec<String> = m.iter().map(|m| m.local_time.to_string()).collect();
+        assert_eq!(
+            times.first().map(String::as_str),
+            Some("2026-03-09T14:10:00")
+        );
+        assert_eq!(
+            times.last().map(String::as_str),
+            Some("2026-03-10T09:30:00")
+        );
+        assert_eq!(m.len(), 7);
+        assert_eq!(m[2].attachments.len(), 1);
+        assert!(m[4].deleted);
+        assert!(
+            src.warnings()
+                .iter()
+                .all(|w| !w.to_string().contains("order"))
+        );
     }
 
     #[test]
