@@ -6,7 +6,7 @@
 //!
 //! The fixtures (`fixtures/whatsapp/android_languages/CODE.txt`) are our own chat
 //! written with each language's Android strings as docs/formats/whatsapp.md
-//! ("Strings per language") records them with their sources: Turkish, Polish,
+//! ("Bodies: placeholders, deleted, edited") records them with their sources: Turkish, Polish,
 //! Korean, Hebrew, Czech, Indonesian, Russian, Chinese and Finnish, beside
 //! English; U+200E before the file name as Android writes it, CRLF line ends.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -730,7 +730,7 @@ pub static LOCALES: &[Locale] = &[
     // WhatsApp's own strings as the whats_json project tabulates them from the
     // app's iOS Localizable.strings (22.24) and Android strings.xml, with the
     // wordings several independent parsers agree on (docs/formats/whatsapp.md,
-    // "Languages").
+    // "Bodies: placeholders, deleted, edited").
     Locale {
         code: "ko",
         // `<미디어 파일 제외됨>` seen in real Korean Android exports; the older one.
