@@ -159,8 +159,14 @@ impl DateStats {
     }
 }
 
+/// Four-digit years from here on are Buddhist-era years written without iOS's
+/// `BE` (CLDR's default calendar for Thai is the Buddhist one, in which 2020 is
+/// 2563): no chat is dated in the 25th century.
+const BUDDHIST_YEARS_FROM: u32 = 2400;
+
 fn full_year(y: u32, era: Era) -> Option<i16> {
     let year = match era {
+        Era::Full if y >= BUDDHIST_YEARS_FROM => y.checked_sub(543)?,
         Era::Full => y,
         Era::Short => 2000 + y,
         Era::Buddhist => y.checked_sub(543)?,
@@ -254,6 +260,31 @@ mod tests {
             s.add(*d, false);
         }
         s
+    }
+
+    #[test]
+    fn buddhist_years_without_be_are_read_as_such() {
+        let read = |line: &str| {
+            let h = super::super::header::parse(line).unwrap_or_else(|| panic!("{line}"));
+            local_time(&h, DateOrder::Dmy).map(|t| t.to_string())
+        };
+        assert_eq!(
+            read("12/3/2563 14:22 - a: b").as_deref(),
+            Some("2020-03-12T14:22:00")
+        );
+        assert_eq!(
+            read("[12/3/2563, 14:22:05] a: b").as_deref(),
+            Some("2020-03-12T14:22:05")
+        );
+        // With `BE` as before; a Gregorian year stays one.
+        assert_eq!(
+            read("[18/3/2565 BE, 14:56:01] a: b").as_deref(),
+            Some("2022-03-18T14:56:01")
+        );
+        assert_eq!(
+            read("12/3/2399 14:22 - a: b").as_deref(),
+            Some("2399-03-12T14:22:00")
+        );
     }
 
     #[test]
