@@ -940,8 +940,9 @@ pub static LOCALES: &[Locale] = &[
         code: "fi",
         // The older Android one (a parser's real export) and the newer one.
         media_omitted: &["<Media jätetty pois>", "<Mediaa ei sisällytetty>"],
+        // The app's image string `ei kuvaa` ("no picture") is left out: people
+        // write it as a whole message.
         omitted: &[
-            ("ei kuvaa", Image),
             ("videota ei sisällytetä", Video),
             ("äänitiedostoa ei sisällytetä", Audio),
             ("tarraa ei sisällytetty", Sticker),
@@ -990,8 +991,9 @@ pub static LOCALES: &[Locale] = &[
         media_omitted: &["<Conținut media omis>"],
         omitted: &[
             ("Imagine omisă", Image),
+            // The app's audio string `fără audio` ("without audio") is left out:
+            // people write it as a whole message.
             ("clip video omis", Video),
-            ("fără audio", Audio),
             ("GIF omis", Gif),
             ("document omis", Document),
             ("Carte de vizită contact omisă", Contact),
@@ -1752,6 +1754,9 @@ mod tests {
             Some(("00000013-Rapor.pdf", "Rapor.pdf • 3 sayfa"))
         );
         assert_eq!(attached_name("< eklendi>"), None);
+        // App strings people also write as a whole message are not placeholders.
+        assert_eq!(omitted_kind("ei kuvaa"), None);
+        assert_eq!(omitted_kind("fără audio"), None);
         assert_eq!(attached_name("eklendi>"), None);
         assert!(media_omitted("<media omitted>"));
         assert_eq!(omitted_kind("Video omitido"), Some(Video));
