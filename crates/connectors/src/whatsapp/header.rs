@@ -1179,6 +1179,18 @@ mod tests {
         }
     }
 
+    /// Header layouts quoted from real Persian and Arabic Android exports (an
+    /// rwhatsapp issue; a real Arabic export): Gregorian years in Persian or
+    /// Arabic-Indic digits, the Arabic comma, RLM after the day and month.
+    #[test]
+    fn real_persian_and_arabic_android_headers() {
+        let x = h("۲۰۲۱/۵/۳۰، ۱۸:۴۴ - Sattar-b: سلام");
+        assert_eq!((x.date, x.hour24(), x.minute), ([2021, 5, 30], 18, 44));
+        assert!(x.shape.year_first);
+        let x = h("٢٤\u{200F}/٤\u{200F}/٢٠٢٢، ٢:٠٧ م - Name: مرحبا");
+        assert_eq!((x.date, x.hour24(), x.minute), ([24, 4, 2022], 14, 7));
+    }
+
     /// Korean Android writes `yy/M/d`: a one-digit last number is a day, and the
     /// header is still one (it was text before, merging the message into the
     /// one before it).
