@@ -24,6 +24,9 @@ pub struct Locale {
     pub omitted: &'static [(&'static str, MediaKind)],
     /// iOS `<attached: NAME>`: the text before NAME (the body ends with `>`).
     pub attached_open: &'static [&'static str],
+    /// iOS placeholders that put the file name first, inside the angle
+    /// brackets (Turkish `<NAME eklendi>`): the text after NAME, before the `>`.
+    pub attached_after_name: &'static [&'static str],
     /// Android `NAME (file attached)`: the text after NAME.
     pub file_attached: &'static [&'static str],
     /// Deleted-message bodies (a trailing `.` is ignored).
@@ -68,6 +71,7 @@ pub static LOCALES: &[Locale] = &[
             ("Live location omitted", Location),
         ],
         attached_open: &["<attached: "],
+        attached_after_name: &[],
         file_attached: &[" (file attached)"],
         deleted: &[
             "This message was deleted",
@@ -129,6 +133,7 @@ pub static LOCALES: &[Locale] = &[
         ],
         // `‹angehängt: NAME>` opens with U+2039 (German iOS, reported by WhatsR).
         attached_open: &["<Anhang: ", "\u{2039}angehängt: ", "<angehängt: "],
+        attached_after_name: &[],
         file_attached: &[" (Datei angehängt)"],
         deleted: &[
             "Diese Nachricht wurde gelöscht",
@@ -180,6 +185,7 @@ pub static LOCALES: &[Locale] = &[
             "<pièce jointe\u{202F}: ",
             "<pièce jointe: ",
         ],
+        attached_after_name: &[],
         file_attached: &[" (fichier joint)"],
         deleted: &["Ce message a été supprimé", "Vous avez supprimé ce message"],
         edited: &["<Ce message a été modifié>"],
@@ -219,6 +225,7 @@ pub static LOCALES: &[Locale] = &[
             ("Tarjeta de contacto omitida", Contact),
         ],
         attached_open: &["<adjunto: "],
+        attached_after_name: &[],
         file_attached: &[" (archivo adjunto)", " (archivo adjuntado)"],
         deleted: &[
             "Se eliminó este mensaje",
@@ -277,6 +284,7 @@ pub static LOCALES: &[Locale] = &[
             ("Contacto não revelado", Contact),
         ],
         attached_open: &["<anexado: ", "<anexo: "],
+        attached_after_name: &[],
         file_attached: &[" (arquivo anexado)", " (ficheiro anexado)"],
         deleted: &[
             "Esta mensagem foi apagada",
@@ -327,6 +335,7 @@ pub static LOCALES: &[Locale] = &[
             ("Scheda contatto omessa", Contact),
         ],
         attached_open: &["<allegato: "],
+        attached_after_name: &[],
         file_attached: &[" (file allegato)"],
         deleted: &[
             "Questo messaggio è stato eliminato",
@@ -367,6 +376,7 @@ pub static LOCALES: &[Locale] = &[
             ("contactkaart weggelaten", Contact),
         ],
         attached_open: &["<bijgevoegd: "],
+        attached_after_name: &[],
         file_attached: &[" (bestand bijgevoegd)"],
         deleted: &[
             "Dit bericht is verwijderd",
@@ -409,6 +419,7 @@ pub static LOCALES: &[Locale] = &[
             ("карточка контакта отсутствует", Contact),
         ],
         attached_open: &["<прикреплено: "],
+        attached_after_name: &[],
         file_attached: &[" (файл добавлен)"],
         deleted: &[
             "Данное сообщение удалено",
@@ -462,6 +473,7 @@ pub static LOCALES: &[Locale] = &[
         ],
         // A fullwidth colon and no space: `<附件：00000042-PHOTO-….jpg>`.
         attached_open: &["<附件："],
+        attached_after_name: &[],
         file_attached: &[" (文件附件)", " (附件檔案)"],
         // A trailing `。` is ignored.
         deleted: &[
@@ -509,6 +521,7 @@ pub static LOCALES: &[Locale] = &[
         ],
         // `المُرفق` carries a damma (U+064F).
         attached_open: &["<المُرفق: "],
+        attached_after_name: &[],
         file_attached: &[" (الملف مرفق)"],
         deleted: &[
             "تم حذف هذه الرسالة",
@@ -557,6 +570,7 @@ pub static LOCALES: &[Locale] = &[
             ("डॉक्यूमेंट छोड़ा गया", Document),
         ],
         attached_open: &["<अटैच किया गया: "],
+        attached_after_name: &[],
         file_attached: &[" (फाइल अटैच कर दी गई है)"],
         deleted: &[
             // Android (2021, 2017)
@@ -601,6 +615,7 @@ pub static LOCALES: &[Locale] = &[
             ("dokument vynechán", Document),
         ],
         attached_open: &["<příloha: "],
+        attached_after_name: &[],
         file_attached: &[" (soubor byl přiložen)"],
         deleted: &["Tuto zprávu jste smazal/a", "Tato zpráva byla smazána"],
         edited: &[],
@@ -621,6 +636,7 @@ pub static LOCALES: &[Locale] = &[
             ("dokumen tidak disertakan", Document),
         ],
         attached_open: &["<terlampir: "],
+        attached_after_name: &[],
         file_attached: &[" (file terlampir)"],
         deleted: &[
             "Anda menghapus pesan ini",
@@ -645,6 +661,7 @@ pub static LOCALES: &[Locale] = &[
             ("ドキュメントは含まれていません", Document),
         ],
         attached_open: &["<添付ファイル：", "<添付ファイル: "],
+        attached_after_name: &[],
         file_attached: &[" (添付ファイル有り)"],
         deleted: &[
             "このメッセージを削除しました",
@@ -671,6 +688,7 @@ pub static LOCALES: &[Locale] = &[
             ("ละเว้นเอกสาร", Document),
         ],
         attached_open: &["<แนบ: "],
+        attached_after_name: &[],
         file_attached: &[" (ไฟล์ที่แนบ)"],
         deleted: &["คุณได้ลบข้อความนี้", "ข้อความนี้ถูกลบแล้ว"],
         edited: &[],
@@ -691,6 +709,7 @@ pub static LOCALES: &[Locale] = &[
             ("документ пропущено", Document),
         ],
         attached_open: &["<додано: "],
+        attached_after_name: &[],
         file_attached: &[" (файл додано)"],
         deleted: &[
             "Ви видалили це повідомлення",
@@ -714,6 +733,7 @@ pub static LOCALES: &[Locale] = &[
             ("đã bỏ qua tài liệu", Document),
         ],
         attached_open: &["<đính kèm: "],
+        attached_after_name: &[],
         file_attached: &[" (tệp đính kèm)"],
         deleted: &[
             "Bạn đã xoá tin nhắn này",
@@ -745,6 +765,7 @@ pub static LOCALES: &[Locale] = &[
             ("연락처 카드 생략됨", Contact),
         ],
         attached_open: &["<첨부됨: "],
+        attached_after_name: &[],
         file_attached: &[" (파일 첨부됨)"],
         deleted: &[
             "이 메시지는 삭제되었습니다",
@@ -775,6 +796,7 @@ pub static LOCALES: &[Locale] = &[
             ("כרטיס איש קשר הושמט", Contact),
         ],
         attached_open: &["<מצורף: "],
+        attached_after_name: &[],
         file_attached: &[" (קובץ מצורף)"],
         deleted: &[
             "הודעה זו נמחקה",
@@ -808,8 +830,10 @@ pub static LOCALES: &[Locale] = &[
             ("belge dahil edilmedi", Document),
             ("Kişi kartı dahil edilmedi", Contact),
         ],
-        // iOS writes the file name first: `<NAME eklendi>` (ATTACHED_AFTER_NAME).
         attached_open: &[],
+        // iOS writes the file name first: `<NAME eklendi>` (reported by several
+        // Turkish parsers).
+        attached_after_name: &[" eklendi"],
         file_attached: &[" (dosya ekli)"],
         deleted: &["Bu mesaj silindi", "Bu mesajı sildiniz"],
         edited: &["<Bu mesaj düzenlendi>"],
@@ -851,6 +875,7 @@ pub static LOCALES: &[Locale] = &[
             ("Pominięta wizytówka kontaktu", Contact),
         ],
         attached_open: &["<załączono: "],
+        attached_after_name: &[],
         file_attached: &[" (załączony plik)"],
         deleted: &[
             "Ta wiadomość została usunięta",
@@ -878,6 +903,7 @@ pub static LOCALES: &[Locale] = &[
             ("Kontaktkort uteslutet", Contact),
         ],
         attached_open: &["<bifogat: "],
+        attached_after_name: &[],
         file_attached: &[" (bifogad fil)"],
         deleted: &[
             "Det här meddelandet raderades",
@@ -904,6 +930,7 @@ pub static LOCALES: &[Locale] = &[
             ("Kontaktkort udeladt", Contact),
         ],
         attached_open: &["<vedhæftet: "],
+        attached_after_name: &[],
         file_attached: &[" (fil vedhæftet)"],
         deleted: &[
             "Denne besked er blevet slettet",
@@ -929,6 +956,7 @@ pub static LOCALES: &[Locale] = &[
             ("Kontaktkort sløyfet", Contact),
         ],
         attached_open: &["<vedlagt: "],
+        attached_after_name: &[],
         file_attached: &[" (vedlagt fil)"],
         deleted: &["Denne meldingen ble slettet", "Du slettet denne meldingen"],
         edited: &[],
@@ -952,6 +980,7 @@ pub static LOCALES: &[Locale] = &[
         ],
         // `<liite: 00000074-PHOTO-….jpg>` seen in a real Finnish iPhone export.
         attached_open: &["<liite: "],
+        attached_after_name: &[],
         file_attached: &[" (liitetiedosto)"],
         deleted: &["Tämä viesti poistettiin", "Poistit tämän viestin"],
         edited: &[],
@@ -979,6 +1008,7 @@ pub static LOCALES: &[Locale] = &[
             ("Η κάρτα επαφής παραλήφθηκε", Contact),
         ],
         attached_open: &["<επισυνάφθηκε: "],
+        attached_after_name: &[],
         file_attached: &[" (συνημμένο αρχείο)"],
         deleted: &["Αυτό το μήνυμα διαγράφηκε", "Διαγράψατε αυτό το μήνυμα"],
         edited: &[],
@@ -999,6 +1029,7 @@ pub static LOCALES: &[Locale] = &[
             ("Carte de vizită contact omisă", Contact),
         ],
         attached_open: &["<atașare: "],
+        attached_after_name: &[],
         file_attached: &[" (fișier atașat)"],
         deleted: &["Acest mesaj a fost șters", "Ați șters acest mesaj"],
         edited: &["<Acest mesaj a fost editat>"],
@@ -1018,6 +1049,7 @@ pub static LOCALES: &[Locale] = &[
             ("Névjegykártya kihagyva", Contact),
         ],
         attached_open: &["<csatolva: "],
+        attached_after_name: &[],
         file_attached: &[" (fájl csatolva)"],
         deleted: &[
             "Ez az üzenet törlésre került",
@@ -1046,6 +1078,7 @@ pub static LOCALES: &[Locale] = &[
             ("Kad kenalan tidak dimasukkan", Contact),
         ],
         attached_open: &["<dilampir: "],
+        attached_after_name: &[],
         file_attached: &[" (fail dilampirkan)"],
         deleted: &[
             "Mesej ini telah dipadam",
@@ -1070,6 +1103,7 @@ pub static LOCALES: &[Locale] = &[
             ("Targeta de contacte omesa", Contact),
         ],
         attached_open: &["<adjunt: "],
+        attached_after_name: &[],
         file_attached: &[" (fitxer adjunt)", " (arxiu adjunt)"],
         deleted: &[
             "Aquest missatge s'ha eliminat",
@@ -1097,6 +1131,7 @@ pub static LOCALES: &[Locale] = &[
             ("برگ مخاطب حذف شد", Contact),
         ],
         attached_open: &["<پیوست: "],
+        attached_after_name: &[],
         file_attached: &[],
         deleted: &[
             "این پیام حذف شده است",
@@ -1112,11 +1147,6 @@ pub static LOCALES: &[Locale] = &[
 
 /// Old iOS attachment suffix: `2015-08-04-PHOTO-00004762.jpg <attached>`.
 pub const OLD_IOS_ATTACHED: &str = " <attached>";
-
-/// iOS attachment placeholders that put the file name first, inside the angle
-/// brackets: Turkish `<NAME eklendi>` (reported by several Turkish parsers).
-/// The text after NAME, before the closing `>`.
-const ATTACHED_AFTER_NAME: [&str; 1] = [" eklendi"];
 
 fn lower(s: &str) -> String {
     s.to_lowercase()
@@ -1158,6 +1188,8 @@ struct Tables {
     exact_shapes: Vec<bool>,
     edited: Vec<String>,
     attached_open: Vec<String>,
+    /// Lowercased, as [`tail_is`] compares them.
+    attached_after_name: Vec<String>,
     file_attached: Vec<String>,
     system: Patterns,
     group_events: Patterns,
@@ -1236,6 +1268,10 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
                 let spaced = p.strip_prefix('<').map(|rest| format!("< {rest}"));
                 std::iter::once(p.to_string()).chain(spaced)
             })
+            .collect(),
+        attached_after_name: all()
+            .flat_map(|l| l.attached_after_name.iter())
+            .map(|p| lower(p))
             .collect(),
         file_attached: all()
             .flat_map(|l| l.file_attached.iter())
@@ -1503,7 +1539,7 @@ pub fn attached_name(line: &str) -> Option<(&str, &str)> {
                 }
             }
         }
-        for after in ATTACHED_AFTER_NAME {
+        for after in &TABLES.attached_after_name {
             if let Some(cut) = tail_is(head, after)
                 && let Some(inner) = head.get(..cut)
                 && let Some(lt) = inner.rfind('<')
@@ -1720,6 +1756,14 @@ mod tests {
             }
             for open in l.attached_open {
                 let line = format!("{open}00000012-PHOTO-2024-03-18-09-00-00.jpg>");
+                assert_eq!(
+                    attached_name(&line).map(|(n, _)| n),
+                    Some("00000012-PHOTO-2024-03-18-09-00-00.jpg"),
+                    "{code}: {line}"
+                );
+            }
+            for after in l.attached_after_name {
+                let line = format!("<00000012-PHOTO-2024-03-18-09-00-00.jpg{after}>");
                 assert_eq!(
                     attached_name(&line).map(|(n, _)| n),
                     Some("00000012-PHOTO-2024-03-18-09-00-00.jpg"),
