@@ -292,12 +292,12 @@ fn document_name_line(cont: &str) -> Option<String> {
     }
     let line = strip_invisible_cow(cont);
     let name = line.trim();
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    let (stem, ext) = name.rsplit_once('.')?;
     // A name no phone writes (`:` `/` `\`) or an extension that is no
     // document's is a caption.
-    (has_extension(name)
+    (!stem.is_empty()
         && !name.contains([':', '/', '\\'])
-        && DOCUMENT_EXTENSIONS.contains(&ext.as_str()))
+        && DOCUMENT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
     .then(|| name.to_owned())
 }
 
@@ -305,9 +305,9 @@ fn document_name_line(cont: &str) -> Option<String> {
 const MAX_FILE_NAME_BYTES: usize = 255;
 
 /// Extensions of documents people send (office, PDF, text, archives, mail).
-const DOCUMENT_EXTENSIONS: [&str; 24] = [
+const DOCUMENT_EXTENSIONS: [&str; 23] = [
     "pdf", "doc", "docx", "xls", "xlsx", "xlsm", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt",
-    "csv", "zip", "rar", "7z", "key", "pages", "numbers", "eml", "msg", "epub", "apk",
+    "csv", "zip", "rar", "7z", "key", "pages", "eml", "msg", "epub", "apk",
 ];
 
 /// Android's whole body for media it cannot name (view once, some GIFs).

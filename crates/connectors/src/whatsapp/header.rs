@@ -671,17 +671,19 @@ pub fn unknown_day_period(line: &str) -> Option<String> {
         return None;
     }
     let mut word = String::new();
-    loop {
-        let ch = c.peek()?;
+    for taken in 0..=DAY_PERIOD_CHARS {
+        let at = c.p;
         let ends = if bracket {
-            ch == ']'
+            c.peek() == Some(']')
         } else {
-            ch == ' ' && c.peek_at(1) == Some('-') && c.peek_at(2) == Some(' ')
+            dash_terminator(&mut c)
         };
         if ends {
             break;
         }
-        if ch.is_ascii_digit() || ch == ':' || word.chars().count() >= DAY_PERIOD_CHARS {
+        c.p = at;
+        let ch = c.peek()?;
+        if ch.is_ascii_digit() || ch == ':' || taken == DAY_PERIOD_CHARS {
             return None;
         }
         word.push(ch);
