@@ -24,22 +24,20 @@ fn demo_ingests_the_corpus_finds_every_planted_value_and_verifies() {
     assert_eq!(report["ingest"]["files"].as_array().unwrap().len(), 9);
     // The Korean Android export: titled from `NAME님과의 WhatsApp 대화.txt`, its
     // `26/3/9 PM 2:10` dates read year first with the period before the time.
-    let korean: Vec<_> = report["ingest"]["conversations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["title"] == "박서준")
-        .collect();
+    let titled = |title: &str| -> Vec<&serde_json::Value> {
+        report["ingest"]["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["title"] == title)
+            .collect()
+    };
+    let korean = titled("박서준");
     assert_eq!(korean.len(), 1, "{report}");
     assert_eq!(korean[0]["new"], 7, "{report}");
     // The WhatsApp Desktop export: titled from its zip, every message read, and the
     // message the phone had not decrypted named in a warning.
-    let treasury: Vec<_> = report["ingest"]["conversations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["title"] == "Treasury Ops_ EMEA")
-        .collect();
+    let treasury = titled("Treasury Ops_ EMEA");
     assert_eq!(treasury.len(), 1, "{report}");
     assert_eq!(treasury[0]["new"], 9, "{report}");
     assert!(
