@@ -268,23 +268,15 @@ mod tests {
             let h = super::super::header::parse(line).unwrap_or_else(|| panic!("{line}"));
             local_time(&h, DateOrder::Dmy).map(|t| t.to_string())
         };
-        assert_eq!(
-            read("12/3/2563 14:22 - a: b").as_deref(),
-            Some("2020-03-12T14:22:00")
-        );
-        assert_eq!(
-            read("[12/3/2563, 14:22:05] a: b").as_deref(),
-            Some("2020-03-12T14:22:05")
-        );
-        // With `BE` as before; a Gregorian year stays one.
-        assert_eq!(
-            read("[18/3/2565 BE, 14:56:01] a: b").as_deref(),
-            Some("2022-03-18T14:56:01")
-        );
-        assert_eq!(
-            read("12/3/2399 14:22 - a: b").as_deref(),
-            Some("2399-03-12T14:22:00")
-        );
+        // Without `BE`, with it as before, and a Gregorian year that stays one.
+        for (line, want) in [
+            ("12/3/2563 14:22 - a: b", "2020-03-12T14:22:00"),
+            ("[12/3/2563, 14:22:05] a: b", "2020-03-12T14:22:05"),
+            ("[18/3/2565 BE, 14:56:01] a: b", "2022-03-18T14:56:01"),
+            ("12/3/2399 14:22 - a: b", "2399-03-12T14:22:00"),
+        ] {
+            assert_eq!(read(line).as_deref(), Some(want), "{line}");
+        }
     }
 
     #[test]
